@@ -1,0 +1,1 @@
+"""Kaleno: a booking backend on top of Google Calendar."""
