@@ -1,1 +1,50 @@
 """Kaleno: a booking backend on top of Google Calendar."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from config import Config, load_config
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app for ``config`` (default: from the ``KALENO_*`` environment).
+
+    Raises:
+        config.ConfigError: when the configuration is unusable (one-line reason).
+    """
+    from kaleno import models  # noqa: F401 - registers every table on the metadata
+    from kaleno.cli import register_cli
+    from kaleno.errors import register_error_handlers
+    from kaleno.extensions import db, migrate
+    from kaleno.health import bp as health_bp
+    from kaleno.logs import configure_logging
+
+    if config is None:
+        config = load_config()
+    app = Flask(__name__, instance_relative_config=True)
+    if isinstance(config, Config):
+        app.config.update(config.as_flask_mapping())
+    else:
+        app.config.update(config)
+    configure_logging(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    register_error_handlers(app)
+    register_cli(app)
+    app.register_blueprint(health_bp)
+    if app.config.get("GENERATED_SECRETS"):
+        logging.getLogger(__name__).warning(
+            "development: using throwaway secrets kept in instance/dev-secrets.json"
+        )
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

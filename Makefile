@@ -1,0 +1,53 @@
+# Kaleno: `make run` starts the API with SQLite and the Google emulator; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?= -n 2
+HOST ?= 127.0.0.1
+PORT ?= 5000
+EMULATOR_PORT ?= 8765
+DEV_CLIENT_ID := kaleno-dev.apps.googleusercontent.com
+DEV_CLIENT_SECRET := kaleno-dev-secret
+DEV_REDIRECTS := http://$(HOST):$(PORT)/auth/google/callback,http://$(HOST):$(PORT)/auth/google/calendar/callback
+
+.PHONY: install run test lint typecheck pytest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p instance
+	KALENO_ENV=development FLASK_APP=wsgi $(BIN)/flask db upgrade
+	@set -m; \
+	KALENO_ENV=development $(BIN)/python -m kaleno.emulator --host $(HOST) --port $(EMULATOR_PORT) \
+	  --client "$(DEV_CLIENT_ID):$(DEV_CLIENT_SECRET):$(DEV_REDIRECTS)" & emulator=$$!; \
+	trap 'kill $$emulator 2>/dev/null' EXIT INT TERM; \
+	echo "Google emulator on http://$(HOST):$(EMULATOR_PORT) — API on http://$(HOST):$(PORT)"; \
+	KALENO_ENV=development FLASK_APP=wsgi KALENO_GOOGLE_EMULATOR_URL=http://$(HOST):$(EMULATOR_PORT) \
+	  KALENO_GOOGLE_CLIENT_ID=$(DEV_CLIENT_ID) KALENO_GOOGLE_CLIENT_SECRET=$(DEV_CLIENT_SECRET) \
+	  KALENO_BASE_URL=http://$(HOST):$(PORT) \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,208 @@
+"""Configuration read from ``KALENO_*`` environment variables.
+
+``load_config()`` picks the class named by ``KALENO_ENV``. Production refuses to start
+with a one-line reason when a secret is missing or weak; development keeps throwaway
+secrets in ``instance/dev-secrets.json`` and says so in the log.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+WEAK_SECRETS = frozenset({"", "dev", "secret", "changeme", "change-me", "password", "test"})
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration Kaleno can run with."""
+
+
+def parse_token_keys(raw: str) -> dict[str, bytes]:
+    """Parse ``kid:base64key,…`` into an ordered key ring; every key must be 32 bytes.
+
+    Raises:
+        ConfigError: on a malformed entry, a duplicate key id or a key of the wrong size.
+    """
+    ring: dict[str, bytes] = {}
+    for entry in (part.strip() for part in raw.split(",")):
+        if not entry:
+            continue
+        kid, sep, encoded = entry.partition(":")
+        if not sep or not kid or not kid.isalnum():
+            raise ConfigError("KALENO_TOKEN_KEYS entries must look like kid:base64key")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise ConfigError(f"KALENO_TOKEN_KEYS key {kid!r} is not valid base64") from None
+        if len(key) != 32:
+            raise ConfigError(f"KALENO_TOKEN_KEYS key {kid!r} must be 32 bytes (AES-256)")
+        if kid in ring:
+            raise ConfigError(f"KALENO_TOKEN_KEYS names key id {kid!r} twice")
+        ring[kid] = key
+    return ring
+
+
+def new_token_key_entry(kid: str) -> str:
+    """Return a fresh ``kid:base64key`` entry for ``KALENO_TOKEN_KEYS``."""
+    return f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
+
+
+class Config:
+    """Settings shared by every environment; subclasses adjust them."""
+
+    ENV_NAME = "base"
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        self.environ = env
+        self.SECRET_KEY = env.get("KALENO_SECRET_KEY", "")
+        self.TOKEN_KEYS_RAW = env.get("KALENO_TOKEN_KEYS", "")
+        self.SQLALCHEMY_DATABASE_URI = env.get("KALENO_DATABASE_URL", "")
+        self.GOOGLE_CLIENT_ID = env.get("KALENO_GOOGLE_CLIENT_ID", "")
+        self.GOOGLE_CLIENT_SECRET = env.get("KALENO_GOOGLE_CLIENT_SECRET", "")
+        self.GOOGLE_EMULATOR_URL = env.get("KALENO_GOOGLE_EMULATOR_URL", "").rstrip("/")
+        self.BASE_URL = env.get("KALENO_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.MAIL_URL = env.get("KALENO_MAIL_URL", "memory://")
+        self.REDIS_URL = env.get("KALENO_REDIS_URL", "")
+        self.ALLOWED_HOSTED_DOMAINS = tuple(
+            d.strip().lower()
+            for d in env.get("KALENO_ALLOWED_HOSTED_DOMAINS", "").split(",")
+            if d.strip()
+        )
+        self.FREEBUSY_CACHE_TTL_S = int(env.get("KALENO_FREEBUSY_CACHE_TTL_S", "60"))
+        self.GOOGLE_SEND_UPDATES = env.get("KALENO_GOOGLE_SEND_UPDATES", "all")
+        self.LOG_LEVEL = env.get("KALENO_LOG_LEVEL", "INFO")
+        self.MAX_CONTENT_LENGTH = int(env.get("KALENO_MAX_BODY_BYTES", str(64 * 1024)))
+        # hide_parameters keeps bound values (tokens, emails) out of SQL error messages and logs.
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {
+            "pool_pre_ping": True,
+            "hide_parameters": True,
+        }
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = True
+        self.SESSION_COOKIE_NAME = "kaleno_session"
+        self.TESTING = False
+        self.DEBUG = False
+        self.PROPAGATE_EXCEPTIONS = False
+        self.GENERATED_SECRETS = False
+
+    @property
+    def TOKEN_KEYS(self) -> dict[str, bytes]:
+        return parse_token_keys(self.TOKEN_KEYS_RAW)
+
+    def finalize(self) -> None:
+        """Fill defaults that depend on the environment; raise ConfigError when unusable."""
+        if not self.SQLALCHEMY_DATABASE_URI:
+            raise ConfigError("KALENO_DATABASE_URL is not set")
+        self.TOKEN_KEYS  # noqa: B018 - parse now so a bad ring fails at start, not on first use
+
+    def as_flask_mapping(self) -> dict[str, Any]:
+        """Return the upper-case settings for ``app.config``."""
+        values = {k: getattr(self, k) for k in dir(self) if k.isupper()}
+        values["KALENO_ENV"] = self.ENV_NAME
+        return values
+
+
+class DevelopmentConfig(Config):
+    """Local development: throwaway secrets kept in ``instance/``, SQLite by default."""
+
+    ENV_NAME = "development"
+
+    def finalize(self) -> None:
+        self.SESSION_COOKIE_SECURE = False
+        if not self.SQLALCHEMY_DATABASE_URI:
+            self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'kaleno.sqlite3'}"
+        if not self.SECRET_KEY or not self.TOKEN_KEYS_RAW:
+            stored = _load_dev_secrets()
+            self.SECRET_KEY = self.SECRET_KEY or stored["secret_key"]
+            self.TOKEN_KEYS_RAW = self.TOKEN_KEYS_RAW or stored["token_keys"]
+            self.GENERATED_SECRETS = True
+        if not self.GOOGLE_CLIENT_ID:
+            self.GOOGLE_CLIENT_ID = "kaleno-dev.apps.googleusercontent.com"
+            self.GOOGLE_CLIENT_SECRET = self.GOOGLE_CLIENT_SECRET or "kaleno-dev-secret"
+        super().finalize()
+
+
+class TestConfig(Config):
+    """The test suite: its own database, fixed throwaway secrets."""
+
+    ENV_NAME = "test"
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(environ)
+        self.TESTING = True
+        self.SESSION_COOKIE_SECURE = False
+        self.SQLALCHEMY_DATABASE_URI = self.environ.get("KALENO_TEST_DATABASE_URL", "")
+        self.SECRET_KEY = "test-secret-key-" + secrets.token_hex(16)
+        self.TOKEN_KEYS_RAW = new_token_key_entry("t1")
+        self.GOOGLE_CLIENT_ID = "kaleno-test.apps.googleusercontent.com"
+        self.GOOGLE_CLIENT_SECRET = "kaleno-test-secret"  # noqa: S105 - test-only client
+        self.MAIL_URL = "memory://"
+
+
+class ProductionConfig(Config):
+    """Production: every secret supplied and strong, real Google only."""
+
+    ENV_NAME = "production"
+
+    def finalize(self) -> None:
+        if self.SECRET_KEY.lower() in WEAK_SECRETS or len(self.SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"KALENO_SECRET_KEY is missing or weak (need {MIN_SECRET_KEY_LENGTH}+ random chars)"
+            )
+        if not self.TOKEN_KEYS_RAW:
+            raise ConfigError("KALENO_TOKEN_KEYS is missing (generate: flask kaleno keys generate)")
+        if not self.GOOGLE_CLIENT_ID or not self.GOOGLE_CLIENT_SECRET:
+            raise ConfigError(
+                "KALENO_GOOGLE_CLIENT_ID and KALENO_GOOGLE_CLIENT_SECRET are required"
+            )
+        if self.GOOGLE_CLIENT_SECRET.lower() in WEAK_SECRETS:
+            raise ConfigError("KALENO_GOOGLE_CLIENT_SECRET is weak")
+        if self.GOOGLE_EMULATOR_URL:
+            raise ConfigError("KALENO_GOOGLE_EMULATOR_URL must not be set in production")
+        self.SESSION_COOKIE_NAME = "__Host-kaleno_session"
+        super().finalize()
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> Config:
+    """Build and check the configuration named by ``KALENO_ENV`` (default development).
+
+    Raises:
+        ConfigError: for an unknown environment or an unusable configuration.
+    """
+    env = os.environ if environ is None else environ
+    name = env.get("KALENO_ENV", "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"KALENO_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    config = CONFIGS[name](env)
+    config.finalize()
+    return config
+
+
+def _load_dev_secrets() -> dict[str, str]:
+    path = INSTANCE_DIR / "dev-secrets.json"
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        return stored
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    stored = {"secret_key": secrets.token_urlsafe(48), "token_keys": new_token_key_entry("dev1")}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(stored, handle)
+    return stored

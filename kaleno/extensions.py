@@ -1,0 +1,9 @@
+"""Extension singletons, bound to an app in ``create_app``."""
+
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from kaleno.models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(compare_type=True)

@@ -1,0 +1,100 @@
+"""Shared fixtures: an app on a fresh schema (SQLite or PostgreSQL), its client, the emulator."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from config import TestConfig
+from kaleno import create_app
+from kaleno.extensions import db
+
+PG_ENV = "KALENO_TEST_DATABASE_URL"
+
+
+def _postgres_schema_url(base_url: str, schema: str) -> str:
+    """Point ``base_url`` at ``schema`` first, so each run starts from an empty schema."""
+    parts = urllib.parse.urlsplit(base_url)
+    query = dict(urllib.parse.parse_qsl(parts.query))
+    query["options"] = f"-csearch_path={schema},public"
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database nobody else uses: a new PostgreSQL schema, or a new SQLite file."""
+    base_url = os.environ.get(PG_ENV, "")
+    if not base_url.startswith("postgresql"):
+        path: Path = tmp_path_factory.mktemp("db") / "kaleno-test.sqlite3"
+        yield f"sqlite:///{path}"
+        return
+    schema = f"kt_{secrets.token_hex(6)}"
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.OperationalError as error:
+        pytest.exit(f"PostgreSQL at {PG_ENV} is unreachable: {type(error).__name__}", returncode=3)
+    try:
+        yield _postgres_schema_url(base_url, schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def make_config(database_url: str, **overrides: object) -> TestConfig:
+    """A checked TestConfig on ``database_url`` with attribute overrides."""
+    config = TestConfig({**os.environ, PG_ENV: database_url})
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    config.finalize()
+    return config
+
+
+def dispose(app: Flask) -> None:
+    """Close every pooled connection of ``app`` (unclosed ones warn, and warnings fail)."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_app(database_url: str) -> Iterator[Flask]:
+    """One app for the session, its schema built by the real migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        upgrade()
+    yield app
+    dispose(app)
+
+
+def _empty_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(migrated_app: Flask) -> Iterator[Flask]:
+    """The session app; every table is emptied after each test."""
+    yield migrated_app
+    with migrated_app.app_context():
+        db.session.remove()
+        _empty_tables()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()

@@ -1,0 +1,12 @@
+"""WSGI entry point: ``gunicorn wsgi:app`` (also ``FLASK_APP=wsgi`` for the CLI)."""
+
+import sys
+
+from config import ConfigError
+from kaleno import create_app
+
+try:
+    app = create_app()
+except ConfigError as error:
+    # One line for the operator, no traceback: the reason is the whole story.
+    sys.exit(f"kaleno: refusing to start: {error}")
