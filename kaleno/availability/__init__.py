@@ -1,0 +1,1 @@
+"""Availability: a host's working hours and rules turned into bookable slots."""
