@@ -18,6 +18,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         config.ConfigError: when the configuration is unusable (one-line reason).
     """
     from kaleno import models  # noqa: F401 - registers every table on the metadata
+    from kaleno.auth.api import bp as me_bp
+    from kaleno.auth.routes import bp as auth_bp
     from kaleno.cli import register_cli
     from kaleno.errors import register_error_handlers
     from kaleno.extensions import db, migrate
@@ -37,6 +39,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(me_bp)
     if app.config.get("GENERATED_SECRETS"):
         logging.getLogger(__name__).warning(
             "development: using throwaway secrets kept in instance/dev-secrets.json"

@@ -1,0 +1,1 @@
+"""Sign-in with Google, browser sessions, CSRF and the calendar connection."""

@@ -1,0 +1,85 @@
+"""``/api/me`` and ``/api/calendar``: who is signed in and what Google granted."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from flask import Blueprint
+from pydantic import BaseModel
+
+from kaleno.api.spec import operation
+from kaleno.auth.connection import calendar_status
+from kaleno.auth.sessions import csrf_token, require_user
+
+bp = Blueprint("me", __name__, url_prefix="/api")
+
+
+class Feature(BaseModel):
+    enabled: bool
+    reason: str | None
+
+
+class CalendarStatus(BaseModel):
+    """The Google Calendar connection as the host sees it."""
+
+    status: str
+    connected: bool
+    granted_scopes: list[str]
+    missing_scopes: list[str]
+    features: dict[str, Feature]
+    connected_at: datetime | None
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+class Me(BaseModel):
+    """The signed-in host's profile and the CSRF token for unsafe requests."""
+
+    id: uuid.UUID
+    email: str | None
+    email_verified: bool
+    name: str | None
+    slug: str | None
+    timezone: str
+    csrf_token: str
+    calendar: CalendarStatus
+
+
+def me_body() -> dict[str, object]:
+    """The ``GET /api/me`` document for the signed-in user."""
+    user = require_user()
+    return Me(
+        id=user.id,
+        email=user.email,
+        email_verified=user.email_verified,
+        name=user.name,
+        slug=user.slug,
+        timezone=user.timezone,
+        csrf_token=csrf_token(),
+        calendar=CalendarStatus.model_validate(calendar_status(user)),
+    ).model_dump(mode="json")
+
+
+@bp.get("/me")
+@operation(
+    "The signed-in host's profile and CSRF token.",
+    tags=("me",),
+    auth="session",
+    responses={200: Me, 401: None},
+)
+def get_me() -> dict[str, object]:
+    """Show the signed-in host."""
+    return me_body()
+
+
+@bp.get("/calendar")
+@operation(
+    "Google Calendar connection: granted and missing scopes, features off.",
+    tags=("calendar",),
+    auth="session",
+    responses={200: CalendarStatus, 401: None},
+)
+def get_calendar() -> dict[str, object]:
+    """Show the calendar connection status."""
+    return CalendarStatus.model_validate(calendar_status(require_user())).model_dump(mode="json")

@@ -1,0 +1,146 @@
+"""The host's Google Calendar grant: store it sealed, hand out access tokens, report status."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from kaleno.auth.attempts import client_credentials
+from kaleno.extensions import db
+from kaleno.google.credentials import GrantRevoked, usable_access_token
+from kaleno.google.endpoints import current_endpoints
+from kaleno.google.errors import CalendarNotConnected, CalendarRevoked, ScopeNotGranted
+from kaleno.google.oauth import TokenResponse
+from kaleno.models import GoogleConnection, User, utcnow
+from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
+from kaleno.vault import binding, current_vault
+
+log = logging.getLogger(__name__)
+FEATURES = {
+    FREEBUSY_SCOPE: ("free_busy", "Without free/busy access, booking pages cannot offer slots."),
+    EVENTS_SCOPE: ("write_events", "Without event access, bookings cannot be written to Google."),
+}
+
+
+def _aad(conn: GoogleConnection, column: str) -> bytes:
+    return binding("google_connections", column, conn.id, conn.user_id)
+
+
+def connection_of(user: User) -> GoogleConnection | None:
+    """The user's connection row, if any."""
+    return db.session.query(GoogleConnection).filter_by(user_id=user.id).one_or_none()
+
+
+def store_grant(user: User, tokens: TokenResponse, now: datetime) -> GoogleConnection:
+    """Record a calendar grant. Google's ``scope`` is the truth; a partial grant is kept.
+
+    A response without a refresh token keeps the one already held (Google sends it only
+    on the first consent).
+    """
+    conn = connection_of(user)
+    if conn is None:
+        conn = GoogleConnection(user_id=user.id)
+        db.session.add(conn)
+        db.session.flush()
+    vault = current_vault()
+    conn.granted_scopes = " ".join(s for s in CALENDAR_SCOPES if s in tokens.scopes)
+    conn.access_token_sealed = vault.seal(tokens.access_token, _aad(conn, "access_token"))
+    conn.access_token_expires_at = now + timedelta(seconds=tokens.expires_in)
+    if tokens.refresh_token:
+        conn.refresh_token_sealed = vault.seal(tokens.refresh_token, _aad(conn, "refresh_token"))
+    conn.status = "connected" if conn.refresh_token_sealed else "revoked"
+    conn.revoked_at = None if conn.refresh_token_sealed else now
+    conn.revoked_reason = None if conn.refresh_token_sealed else "Google sent no refresh token"
+    conn.connected_at = now
+    return conn
+
+
+def holds_refresh_token(user: User) -> bool:
+    """Whether a live refresh token is held (then consent need not be forced)."""
+    conn = connection_of(user)
+    return bool(conn and conn.status == "connected" and conn.refresh_token_sealed)
+
+
+def access_token_for(user: User, scope: str, now: datetime) -> str:
+    """A fresh access token for a calendar call needing ``scope``; refreshes and persists.
+
+    Commits the refreshed token, or the ``revoked`` mark when Google says invalid_grant.
+
+    Raises:
+        CalendarNotConnected: the host never connected Google Calendar.
+        CalendarRevoked: the grant was revoked (now or before).
+        ScopeNotGranted: the host declined the permission this feature needs.
+        GoogleUnavailable: Google could not refresh the token right now.
+    """
+    conn = connection_of(user)
+    if conn is None or (conn.refresh_token_sealed is None and conn.status != "revoked"):
+        raise CalendarNotConnected("The host has not connected Google Calendar.")
+    if conn.status == "revoked":
+        raise CalendarRevoked(_revoked_detail(conn))
+    if scope not in conn.scopes:
+        raise ScopeNotGranted(FEATURES[scope][1])
+    vault = current_vault()
+    assert conn.refresh_token_sealed is not None
+    try:
+        token = usable_access_token(
+            current_endpoints(),
+            client_credentials(),
+            access_token=vault.open(conn.access_token_sealed, _aad(conn, "access_token"))
+            if conn.access_token_sealed
+            else None,
+            expires_at=conn.access_token_expires_at,
+            refresh_token=vault.open(conn.refresh_token_sealed, _aad(conn, "refresh_token")),
+            scopes=conn.scopes,
+            now=now,
+        )
+    except GrantRevoked:
+        mark_revoked(conn, now, "Google answered invalid_grant on refresh")
+        db.session.commit()
+        raise CalendarRevoked(_revoked_detail(conn)) from None
+    if token.refreshed:
+        conn.access_token_sealed = vault.seal(token.token, _aad(conn, "access_token"))
+        conn.access_token_expires_at = token.expires_at
+        db.session.commit()
+    return token.token
+
+
+def mark_revoked(conn: GoogleConnection, now: datetime, reason: str) -> None:
+    """Record that the grant is dead and drop the useless tokens."""
+    conn.status = "revoked"
+    conn.revoked_at = now
+    conn.revoked_reason = reason
+    conn.access_token_sealed = None
+    conn.refresh_token_sealed = None
+    log.info("calendar connection revoked", extra={"connection_id": str(conn.id)})
+
+
+def _revoked_detail(conn: GoogleConnection) -> str:
+    when = conn.revoked_at.isoformat() if conn.revoked_at else "earlier"
+    return f"Google Calendar access was revoked ({when}); the host must connect again."
+
+
+def calendar_status(user: User) -> dict[str, Any]:
+    """What ``GET /api/calendar`` shows: connection, scopes, and features switched off."""
+    conn = connection_of(user)
+    granted = sorted(conn.scopes) if conn and conn.status == "connected" else []
+    features = {}
+    for scope, (name, reason) in FEATURES.items():
+        enabled = scope in granted
+        features[name] = {"enabled": enabled, "reason": None if enabled else reason}
+    status = "not_connected" if conn is None else conn.status
+    return {
+        "status": status,
+        "connected": status == "connected",
+        "granted_scopes": granted,
+        "missing_scopes": [s for s in CALENDAR_SCOPES if s not in granted],
+        "features": features,
+        "connected_at": conn.connected_at if conn else None,
+        "revoked_at": conn.revoked_at if conn else None,
+        "revoked_reason": conn.revoked_reason if conn else None,
+    }
+
+
+def current_time() -> datetime:
+    """The request's notion of now (one place to read the clock)."""
+    return utcnow()

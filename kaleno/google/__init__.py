@@ -1,0 +1,1 @@
+"""The one door to Google: the only package that imports the Google client libraries."""

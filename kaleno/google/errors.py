@@ -1,0 +1,41 @@
+"""Google failures as Kaleno errors: what a caller can act on, never a token or a body."""
+
+from __future__ import annotations
+
+from kaleno.errors import KalenoError
+
+
+class GoogleUnavailable(KalenoError):
+    status = 503
+    slug = "google-unavailable"
+    title = "Google did not answer"
+
+
+class GoogleRejected(KalenoError):
+    status = 502
+    slug = "google-rejected"
+    title = "Google refused the request"
+
+
+class GoogleAuthFailed(KalenoError):
+    status = 400
+    slug = "google-sign-in-failed"
+    title = "Signing in with Google failed"
+
+
+class CalendarNotConnected(KalenoError):
+    status = 409
+    slug = "calendar-not-connected"
+    title = "Google Calendar is not connected"
+
+
+class CalendarRevoked(KalenoError):
+    status = 409
+    slug = "calendar-access-revoked"
+    title = "Google Calendar access was revoked"
+
+
+class ScopeNotGranted(KalenoError):
+    status = 409
+    slug = "calendar-scope-not-granted"
+    title = "The host did not grant this Google Calendar permission"
