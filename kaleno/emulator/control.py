@@ -181,7 +181,8 @@ def settings() -> Response:
     state = current_state()
     with state.lock:
         if "access_token_ttl_s" in body:
-            state.access_token_ttl_s = _int(body, "access_token_ttl_s")
+            # 0 would make oauthlib drop expires_at (and google-auth-oauthlib fail).
+            state.access_token_ttl_s = _int(body, "access_token_ttl_s", minimum=1)
         if body.get("invalidate_sync_tokens") is True:
             state.generation += 1
         reply = {"access_token_ttl_s": state.access_token_ttl_s}

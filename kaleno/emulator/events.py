@@ -189,9 +189,7 @@ def insert_event(
         raise duplicate()
     fields = _writable(body)
     fields.pop("sequence", None)
-    event: dict[str, Any] = {}
-    _apply_conference(event, body, {}, conference_version)
-    fields.update(event)
+    _apply_conference(fields, body, {}, conference_version)
     return _finish(state, calendar, event_id, fields, None)
 
 

@@ -56,6 +56,7 @@ class Kit:
     sign_in_scopes = SIGN_IN
     freebusy = FREEBUSY
     events_owned = EVENTS_OWNED
+    calendarlist = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
     email_scope = EMAIL_SCOPE
     profile_scope = PROFILE_SCOPE
 
