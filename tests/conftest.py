@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +13,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from config import TestConfig
 from kaleno import create_app
+from kaleno.emulator.testing import EmulatorServer
 from kaleno.extensions import db
 
 PG_ENV = "KALENO_TEST_DATABASE_URL"
@@ -68,13 +71,46 @@ def dispose(app: Flask) -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_app(database_url: str) -> Iterator[Flask]:
-    """One app for the session, its schema built by the real migrations."""
+def emulator() -> Iterator[EmulatorServer]:
+    """The Google emulator on a free local port, for the whole session."""
+    with EmulatorServer() as server:
+        yield server
+
+
+class _LateApp:
+    """A WSGI callable whose app is set after the server (and so its URL) exists."""
+
+    app: Flask | None = None
+
+    def __call__(self, environ: dict[str, object], start_response: object) -> object:
+        assert self.app is not None
+        return self.app(environ, start_response)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def _live_server() -> Iterator[tuple[_LateApp, str]]:
+    late = _LateApp()
+    server = make_server("127.0.0.1", 0, late, threaded=True)  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield late, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def migrated_app(
+    database_url: str, emulator: EmulatorServer, _live_server: tuple[_LateApp, str]
+) -> Iterator[Flask]:
+    """One app for the session, schema built by the real migrations, served over real HTTP
+    at ``app.config["BASE_URL"]`` and pointed at the emulator."""
     from flask_migrate import upgrade
 
-    app = create_app(make_config(database_url))
+    late, base_url = _live_server
+    app = create_app(make_config(database_url, GOOGLE_EMULATOR_URL=emulator.url, BASE_URL=base_url))
     with app.app_context():
         upgrade()
+    late.app = app
     yield app
     dispose(app)
 
@@ -98,3 +134,17 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
 def client(app: Flask) -> FlaskClient:
     """A test client for the app."""
     return app.test_client()
+
+
+@pytest.fixture
+def google(app: Flask, emulator: EmulatorServer) -> Iterator[EmulatorServer]:
+    """The emulator, reset, with the app's OAuth client registered."""
+    emulator.reset()
+    base = app.config["BASE_URL"]
+    emulator.add_client(
+        app.config["GOOGLE_CLIENT_ID"],
+        app.config["GOOGLE_CLIENT_SECRET"],
+        [f"{base}/auth/google/callback", f"{base}/auth/google/calendar/callback"],
+    )
+    yield emulator
+    emulator.reset()

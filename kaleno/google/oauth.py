@@ -12,8 +12,8 @@ import hashlib
 import logging
 import secrets
 import urllib.parse
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import google.auth.exceptions

@@ -1,0 +1,50 @@
+"""Re-seal every stored secret under the active key, so old keys can be retired."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kaleno.extensions import db
+from kaleno.models import GoogleConnection, OAuthAttempt
+from kaleno.vault import binding, current_vault
+
+
+@dataclass
+class RotationReport:
+    """How many sealed values were looked at and how many were re-sealed."""
+
+    examined: int = 0
+    resealed: int = 0
+
+
+def rotate_sealed_values() -> RotationReport:
+    """Re-seal every sealed column still under an older key; commits once at the end.
+
+    Raises:
+        VaultError: a value cannot be opened with any key in the ring (nothing is committed).
+    """
+    vault = current_vault()
+    report = RotationReport()
+
+    def reseal(value: bytes | None, aad: bytes) -> bytes | None:
+        if value is None:
+            return None
+        report.examined += 1
+        fresh = vault.reseal(value, aad)
+        if fresh is None:
+            return value
+        report.resealed += 1
+        return fresh
+
+    for conn in db.session.query(GoogleConnection).all():
+        for column in ("refresh_token", "access_token"):
+            attr = f"{column}_sealed"
+            aad = binding("google_connections", column, conn.id, conn.user_id)
+            setattr(conn, attr, reseal(getattr(conn, attr), aad))
+    for attempt in db.session.query(OAuthAttempt).all():
+        aad = binding("oauth_attempts", "code_verifier", attempt.id, attempt.user_id or "-")
+        resealed = reseal(attempt.code_verifier_sealed, aad)
+        assert resealed is not None
+        attempt.code_verifier_sealed = resealed
+    db.session.commit()
+    return report
