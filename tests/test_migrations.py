@@ -31,3 +31,22 @@ def test_models_match_migrations(app: Flask) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_postgres_has_the_no_overlap_exclusion_constraint(app: Flask) -> None:
+    import pytest
+    from sqlalchemy import text
+
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            pytest.skip("exclusion constraints exist only on PostgreSQL")
+        definition = conn.execute(
+            text(
+                "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                "JOIN pg_class t ON t.oid = c.conrelid "
+                "WHERE c.conname = 'ex_bookings_no_overlap' AND t.relname = 'bookings' "
+                "AND t.relnamespace = to_regnamespace(current_schema())"
+            )
+        ).scalar_one()
+    assert definition.startswith("EXCLUDE USING gist (host_id WITH =, tstzrange(")
+    assert "WHERE (active)" in definition

@@ -2,13 +2,24 @@
 
 from kaleno.models.auth import OAuthAttempt, UserSession
 from kaleno.models.base import Base, TimestampMixin, UTCDateTime, utcnow
+from kaleno.models.booking import Booking, IdempotencyKey, OutboxJob
 from kaleno.models.google_connection import GoogleConnection
+from kaleno.models.privacy import AuditEvent, Consent, DataRequest
+from kaleno.models.scheduling import AvailabilityRules, EventType
 from kaleno.models.user import User
 
 __all__ = [
+    "AuditEvent",
+    "AvailabilityRules",
     "Base",
+    "Booking",
+    "Consent",
+    "DataRequest",
+    "EventType",
     "GoogleConnection",
+    "IdempotencyKey",
     "OAuthAttempt",
+    "OutboxJob",
     "TimestampMixin",
     "UTCDateTime",
     "User",

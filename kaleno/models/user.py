@@ -25,6 +25,7 @@ class User(TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     hosted_domain: Mapped[str | None] = mapped_column(String(255))
     last_login_at: Mapped[datetime | None]
+    restricted_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
