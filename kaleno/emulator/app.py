@@ -13,7 +13,6 @@ from kaleno.emulator.state import EmulatorState
 def create_emulator_app(state: EmulatorState | None = None) -> Flask:
     """Create the emulator app around ``state`` (a fresh one when not given)."""
     app = Flask(__name__)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = state if state is not None else EmulatorState()
     for blueprint in (oidc.bp, authorize.bp, token.bp, calendar_api.bp, control.bp):
         app.register_blueprint(blueprint)

@@ -215,28 +215,27 @@ def _id_token(
     if nonce is not None:
         claims["nonce"] = nonce
     if PROFILE_SCOPE in access.scopes:
-        claims.update(
-            name=account.name,
-            picture=account.picture,
-            given_name=account.given_name,
-            family_name=account.family_name,
-        )
+        claims.update(_profile(account))
     iat = int(access.issued_at)
     claims["iat"] = iat
     claims["exp"] = iat + 3600
     return signing_key().sign_jwt(claims)
 
 
+def _profile(account: Account) -> dict[str, str]:
+    """Profile claims; Google leaves out a name part the account does not have."""
+    claims = {"name": account.name, "given_name": account.given_name}
+    if account.family_name:
+        claims["family_name"] = account.family_name
+    claims["picture"] = account.picture
+    return claims
+
+
 def userinfo(account: Account, scopes: list[str]) -> dict[str, Any]:
     """Build the OIDC userinfo body for the claims the scopes allow."""
     body: dict[str, Any] = {"sub": account.sub}
     if PROFILE_SCOPE in scopes:
-        body.update(
-            name=account.name,
-            given_name=account.given_name,
-            family_name=account.family_name,
-            picture=account.picture,
-        )
+        body.update(_profile(account))
     if EMAIL_SCOPE in scopes:
         body.update(email=account.email, email_verified=True)
     if account.hd is not None:

@@ -241,6 +241,11 @@ def test_get_patch_update_delete(calendar: Any, kit: Any) -> None:
 
     assert events.delete(calendarId="primary", eventId=EVENT["id"]).execute() == ""
     assert events.get(calendarId="primary", eventId=EVENT["id"]).execute()["status"] == "cancelled"
+    assert events.list(calendarId="primary").execute()["items"] == []
+    shown = events.list(calendarId="primary", showDeleted=True).execute()["items"]
+    assert [(e["id"], e["status"], e["summary"]) for e in shown] == [
+        (EVENT["id"], "cancelled", "Replaced")
+    ]
     with pytest.raises(HttpError) as exc:
         events.delete(calendarId="primary", eventId=EVENT["id"], sendUpdates="none").execute()
     assert exc.value.resp.status == 410
