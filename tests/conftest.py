@@ -19,6 +19,7 @@ from config import TestConfig
 from kaleno import create_app
 from kaleno.emulator.testing import EmulatorServer
 from kaleno.extensions import db
+from tests.auth.browser import Browser
 
 PG_ENV = "KALENO_TEST_DATABASE_URL"
 
@@ -148,3 +149,9 @@ def google(app: Flask, emulator: EmulatorServer) -> Iterator[EmulatorServer]:
     )
     yield emulator
     emulator.reset()
+
+
+@pytest.fixture
+def browser(app: Flask, google: EmulatorServer) -> Browser:
+    """A fresh scripted browser with no cookies, pointed at the live app."""
+    return Browser(app, google)

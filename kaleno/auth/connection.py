@@ -62,8 +62,10 @@ def holds_refresh_token(user: User) -> bool:
     return bool(conn and conn.status == "connected" and conn.refresh_token_sealed)
 
 
-def access_token_for(user: User, scope: str, now: datetime) -> str:
+def access_token_for(user: User, scope: str, now: datetime, *, force_refresh: bool = False) -> str:
     """A fresh access token for a calendar call needing ``scope``; refreshes and persists.
+
+    ``force_refresh`` skips the stored access token (Google answered 401 with it).
 
     Commits the refreshed token, or the ``revoked`` mark when Google says invalid_grant.
 
@@ -89,7 +91,7 @@ def access_token_for(user: User, scope: str, now: datetime) -> str:
             access_token=vault.open(conn.access_token_sealed, _aad(conn, "access_token"))
             if conn.access_token_sealed
             else None,
-            expires_at=conn.access_token_expires_at,
+            expires_at=None if force_refresh else conn.access_token_expires_at,
             refresh_token=vault.open(conn.refresh_token_sealed, _aad(conn, "refresh_token")),
             scopes=conn.scopes,
             now=now,
