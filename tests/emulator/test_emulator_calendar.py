@@ -443,3 +443,13 @@ def test_other_accounts_calendars_are_not_found(calendar: Any, kit: Any) -> None
         calendar.events().list(calendarId="other@example.com").execute()
     assert exc.value.resp.status == 404
     assert _error(exc)["errors"][0]["reason"] == "notFound"
+
+
+def test_schema_checker_catches_unknown_fields_and_wrong_types(kit: Any) -> None:
+    with pytest.raises(AssertionError, match="'meetLink' is not in the discovery schema"):
+        kit.conforms({"kind": "calendar#event", "meetLink": "x"}, "Event")
+    with pytest.raises(AssertionError, match="sequence"):
+        kit.conforms({"sequence": "0"}, "Event")
+    with pytest.raises(AssertionError, match="busy"):
+        kit.conforms({"calendars": {"primary": {"busy": [{"start": 1}]}}}, "FreeBusyResponse")
+    kit.conforms({"extendedProperties": {"private": {"any": "thing"}}}, "Event")
