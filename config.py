@@ -79,8 +79,23 @@ class Config:
         )
         self.FREEBUSY_CACHE_TTL_S = int(env.get("KALENO_FREEBUSY_CACHE_TTL_S", "60"))
         self.GOOGLE_SEND_UPDATES = env.get("KALENO_GOOGLE_SEND_UPDATES", "all")
+        self.RETENTION_CUSTOMER_DAYS = int(env.get("KALENO_RETENTION_CUSTOMER_DAYS", "365"))
+        self.RETENTION_AUDIT_DAYS = int(env.get("KALENO_RETENTION_AUDIT_DAYS", "730"))
+        self.RETENTION_REQUEST_RESULT_DAYS = int(env.get("KALENO_RETENTION_REQUEST_DAYS", "30"))
+        self.RETENTION_OUTBOX_DONE_DAYS = int(env.get("KALENO_RETENTION_OUTBOX_DAYS", "30"))
         self.LOG_LEVEL = env.get("KALENO_LOG_LEVEL", "INFO")
         self.MAX_CONTENT_LENGTH = int(env.get("KALENO_MAX_BODY_BYTES", str(64 * 1024)))
+        self.TRUSTED_PROXIES = int(env.get("KALENO_TRUSTED_PROXIES", "0"))
+        self.CORS_ORIGINS = tuple(
+            o.strip().rstrip("/")
+            for o in env.get("KALENO_CORS_ORIGINS", "").split(",")
+            if o.strip()
+        )
+        self.METRICS_TOKEN = env.get("KALENO_METRICS_TOKEN", "")
+        self.RATE_LIMIT_SIGNIN = env.get("KALENO_RATE_LIMIT_SIGNIN", "10/minute")
+        self.RATE_LIMIT_SLOTS = env.get("KALENO_RATE_LIMIT_SLOTS", "120/minute")
+        self.RATE_LIMIT_BOOKING = env.get("KALENO_RATE_LIMIT_BOOKING", "20/minute")
+        self.RATE_LIMIT_PRIVACY = env.get("KALENO_RATE_LIMIT_PRIVACY", "5/minute")
         # hide_parameters keeps bound values (tokens, emails) out of SQL error messages and logs.
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {
             "pool_pre_ping": True,
@@ -147,6 +162,10 @@ class TestConfig(Config):
         self.GOOGLE_CLIENT_ID = "kaleno-test.apps.googleusercontent.com"
         self.GOOGLE_CLIENT_SECRET = "kaleno-test-secret"  # noqa: S105 - test-only client
         self.MAIL_URL = "memory://"
+        # Limits stay on (their code path is exercised) but high enough for any test;
+        # tests of the limits themselves build an app with low ones.
+        self.RATE_LIMIT_SIGNIN = self.RATE_LIMIT_SLOTS = "10000/minute"
+        self.RATE_LIMIT_BOOKING = self.RATE_LIMIT_PRIVACY = "10000/minute"
 
 
 class ProductionConfig(Config):

@@ -25,6 +25,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.extensions import db, migrate
     from kaleno.health import bp as health_bp
     from kaleno.logs import configure_logging
+    from kaleno.web import init_web
+    from kaleno.scheduling.availability_settings import bp as availability_bp
+    from kaleno.scheduling.event_types import bp as event_types_bp
+    from kaleno.scheduling.pages import bp as pages_bp
+    from kaleno.privacy.routes import bp as privacy_bp
 
     if config is None:
         config = load_config()
@@ -41,10 +46,15 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(me_bp)
+    app.register_blueprint(event_types_bp)
+    app.register_blueprint(availability_bp)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(privacy_bp)
     if app.config.get("GENERATED_SECRETS"):
         logging.getLogger(__name__).warning(
             "development: using throwaway secrets kept in instance/dev-secrets.json"
         )
+    init_web(app)  # last: limits, headers and metrics cover every blueprint above
     return app
 
 

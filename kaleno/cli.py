@@ -44,3 +44,35 @@ def keys_rotate() -> None:
         f"active key: {current_vault().active_kid}; sealed values examined: {report.examined}; "
         f"re-sealed: {report.resealed}"
     )
+
+
+@kaleno_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would change; change nothing.")
+def purge_command(dry_run: bool) -> None:
+    """Apply the retention periods (idempotent); print what was (or would be) done."""
+    from kaleno.models import utcnow
+    from kaleno.privacy.retention import purge
+
+    report = purge(utcnow(), dry_run=dry_run)
+    prefix = "would " if dry_run else ""
+    for name, count in report.as_dict().items():
+        click.echo(f"{prefix}{name.replace('_', ' ')}: {count}")
+
+
+@kaleno_cli.command("requests")
+def requests_command() -> None:
+    """List open data requests with due dates, overdue first (the listing is audited)."""
+    from kaleno.extensions import db
+    from kaleno.models import utcnow
+    from kaleno.privacy import audit
+    from kaleno.privacy.retention import open_requests
+
+    now = utcnow()
+    rows = open_requests(now)
+    for row in rows:
+        flag = "OVERDUE" if row.due_at <= now else "due"
+        click.echo(f"{flag:7} {row.due_at:%Y-%m-%d} {row.kind:15} {row.status:20} {row.id}")
+    if not rows:
+        click.echo("no open data requests")
+    audit.record("operator.requests_listed", actor="operator", count=len(rows))
+    db.session.commit()

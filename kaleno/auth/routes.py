@@ -18,6 +18,7 @@ from kaleno.google.errors import GoogleAuthFailed
 from kaleno.google.oauth import SIGNIN_SCOPES, exchange_code, verify_identity
 from kaleno.models import User
 from kaleno.models.google_connection import CALENDAR_SCOPES
+from kaleno.privacy import audit
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def callback() -> Response:
     user.last_login_at = current_time()
     db.session.flush()
     start_session(user)
+    audit.record("signin", actor="user", subject_user_id=user.id)
     db.session.commit()
     log.info("signed in", extra={"user_id": str(user.id)})
     return redirect(consumed.next_path)
@@ -172,7 +174,10 @@ def calendar_callback() -> Response:
         claims = verify_identity(endpoints, client, tokens.id_token, nonce=consumed.nonce)
         if claims.sub != user.google_sub:
             raise GoogleAuthFailed("Connect the calendar of the Google account you signed in with.")
-    store_grant(user, tokens, current_time())
+    conn = store_grant(user, tokens, current_time())
+    audit.record(
+        "calendar.connect", actor="user", subject_user_id=user.id, scopes=sorted(conn.scopes)
+    )
     db.session.commit()
     log.info("calendar connected", extra={"user_id": str(user.id)})
     return redirect(consumed.next_path)

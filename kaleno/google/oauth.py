@@ -195,7 +195,8 @@ def _id_token_reason(message: str) -> str:
 
 
 def revoke(endpoints: GoogleEndpoints, token: str) -> bool:
-    """Revoke a grant at Google; True when Google confirmed or the token was already dead.
+    """Revoke a grant at Google: True when Google confirmed, False when the token was
+    already invalid (which also leaves nothing to revoke).
 
     Raises:
         GoogleUnavailable: Google could not be reached or failed (retry later).
@@ -206,5 +207,7 @@ def revoke(endpoints: GoogleEndpoints, token: str) -> bool:
         raise GoogleUnavailable("Google's revoke endpoint could not be reached.") from None
     if response.status_code >= 500 or response.status_code == 429:
         raise GoogleUnavailable("Google's revoke endpoint failed; it will be retried.")
+    if response.status_code not in (200, 400):
+        raise GoogleUnavailable(f"Google's revoke endpoint answered {response.status_code}.")
     # 400 invalid_token: the grant is already gone, which is what revoking wants.
-    return response.status_code in (200, 400)
+    return response.status_code == 200

@@ -1,0 +1,1 @@
+"""Privacy rights as features: disconnect, export, erasure, restriction, consent, retention."""

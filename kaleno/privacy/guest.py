@@ -1,0 +1,142 @@
+"""Privacy requests from customers without an account, proven by an emailed token.
+
+The answer to a new request is the same whether or not Kaleno knows the email, so the
+endpoint cannot be used to find out who booked with whom.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from kaleno.errors import Conflict, NotFound
+from kaleno.extensions import db
+from kaleno.mail import send_mail
+from kaleno.models import Booking, DataRequest, EventType, OutboxJob, User
+from kaleno.privacy import audit
+from kaleno.privacy.erasure import REQUEST_DUE, anonymize_bookings, guest_bookings_query
+
+VERIFY_WITHIN = timedelta(hours=48)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_request(email: str, kind: str, details: dict[str, Any], now: datetime) -> DataRequest:
+    """Record the request and email its verification token to ``email``."""
+    token = secrets.token_urlsafe(32)
+    request = DataRequest(
+        id=uuid.uuid4(),
+        kind=kind,
+        subject="guest",
+        email=email.strip().lower(),
+        token_hash=_hash(token),
+        status="pending_verification",
+        details=details,
+        created_at=now,
+        due_at=now + REQUEST_DUE,
+    )
+    db.session.add(request)
+    audit.record("guest_request.opened", actor="customer", kind=kind, request_id=str(request.id))
+    db.session.commit()
+    link = f"{current_app.config['BASE_URL']}/api/privacy/requests/{request.id}/confirm"
+    send_mail(
+        request.email or email,
+        f"Confirm your {kind} request",
+        f"Someone (hopefully you) asked Kaleno for the {kind} of the data tied to this address.\n"
+        f"To confirm, POST this token to {link} within 48 hours:\n\n{token}\n\n"
+        "If it was not you, ignore this message; nothing happens without the token.",
+    )
+    return request
+
+
+def load_verified(request_id: uuid.UUID, token: str | None) -> DataRequest:
+    """The guest request proven by ``token``.
+
+    Raises:
+        NotFound: unknown id or wrong token (indistinguishable on purpose).
+    """
+    request = db.session.get(DataRequest, request_id)
+    if (
+        request is None
+        or request.subject != "guest"
+        or not token
+        or not request.token_hash
+        or not hmac.compare_digest(_hash(token), request.token_hash)
+    ):
+        raise NotFound("No such request, or the token does not match.")
+    return request
+
+
+def confirm(request_id: uuid.UUID, token: str, now: datetime) -> DataRequest:
+    """Carry out a verified guest request (once).
+
+    Raises:
+        NotFound: unknown id or wrong token.
+        Conflict: the verification window passed.
+    """
+    request = load_verified(request_id, token)
+    if request.status == "completed":
+        return request
+    if request.created_at + VERIFY_WITHIN < now:
+        request.status = "expired"
+        db.session.commit()
+        raise Conflict("The verification link expired; open a new request.")
+    email = request.email or ""
+    if request.kind == "export":
+        request.result = {"bookings": _guest_bookings(email)}
+    elif request.kind == "erasure":
+        ids = [b.id for b in db.session.scalars(guest_bookings_query(email))]
+        count = anonymize_bookings(guest_bookings_query(email), now)
+        for booking_id in ids:  # the worker removes the attendee from the Google event
+            db.session.add(OutboxJob(kind="booking.sync", booking_id=booking_id, payload={}))
+        request.result = {"bookings_anonymized": count}
+        request.email = None
+    elif request.kind == "rectification":
+        changed = 0
+        for booking in db.session.scalars(guest_bookings_query(email)):
+            for field in ("name", "phone"):
+                if field in request.details:
+                    setattr(booking, f"customer_{field}", request.details[field])
+            changed += 1
+        request.result = {"bookings_rectified": changed}
+    request.status, request.completed_at = "completed", now
+    audit.record(
+        "guest_request.completed", actor="customer", kind=request.kind, request_id=str(request.id)
+    )
+    db.session.commit()
+    return request
+
+
+def _guest_bookings(email: str) -> list[dict[str, Any]]:
+    rows = db.session.execute(
+        select(Booking, EventType.title, User.name)
+        .join(EventType, EventType.id == Booking.event_type_id)
+        .join(User, User.id == Booking.host_id)
+        .where(Booking.id.in_(select(guest_bookings_query(email).subquery().c.id)))
+        .order_by(Booking.start_at)
+    ).all()
+    return [
+        {
+            "id": str(booking.id),
+            "host": host_name,
+            "event_type": title,
+            "start": booking.start_at.isoformat(),
+            "end": booking.end_at.isoformat(),
+            "status": booking.status,
+            "name": booking.customer_name,
+            "email": booking.customer_email,
+            "phone": booking.customer_phone,
+            "timezone": booking.customer_timezone,
+            "notes": booking.notes,
+        }
+        for booking, title, host_name in rows
+    ]
