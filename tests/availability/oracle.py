@@ -46,6 +46,7 @@ class Oracle:
         self.now = now
         self.booked_days = [start.astimezone(schedule.zone).date() for start in booked_starts]
         self._wall_cache: dict[int, tuple[date, int]] = {}
+        self._working_cache: dict[int, bool] = {}
 
     def wall(self, minute: int) -> tuple[date, int]:
         """Return the host-local date and minute of day the clock shows at a UTC minute."""
@@ -60,8 +61,12 @@ class Oracle:
         return self.schedule.weekly[day.weekday()]
 
     def is_working(self, minute: int) -> bool:
-        day, clock = self.wall(minute)
-        return any(i.start_minute <= clock < i.end_minute for i in self.intervals(day))
+        if minute not in self._working_cache:
+            day, clock = self.wall(minute)
+            self._working_cache[minute] = any(
+                i.start_minute <= clock < i.end_minute for i in self.intervals(day)
+            )
+        return self._working_cache[minute]
 
     def is_on_grid(self, minute: int) -> bool:
         day, clock = self.wall(minute)

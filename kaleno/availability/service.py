@@ -1,0 +1,227 @@
+"""Offered slots for a host's event type: settings + Google free/busy + existing bookings.
+
+Busy time is Google free/busy of the host's selected calendars (one ``freeBusy`` call per
+request for all of them, split at 90 days, cached briefly per host) plus every active
+booking of the host as its blocked range ``[blocked_start, blocked_end)``. Fails closed:
+when Google cannot be asked, a problem is raised; no slot is ever offered unchecked.
+
+Reschedule (``ignore_booking_id``): the booking is left out of the bookings' busy time,
+and its own ``[start_at, end_at)`` is cut out of Google's busy time, because its Google
+event still sits at the old time. Limitation: free/busy carries no event ids, so a
+different Google event overlapping the old time is freed there too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from kaleno.auth.connection import access_token_for, connection_of
+from kaleno.availability import busy_cache
+from kaleno.availability.engine import Schedule, Slot, SlotRules, compute_slots, working_stretches
+from kaleno.errors import KalenoError
+from kaleno.extensions import db
+from kaleno.google.calendar import CalendarError, call_with_refresh, free_busy
+from kaleno.google.endpoints import current_endpoints
+from kaleno.models import Booking, EventType, User
+from kaleno.models.google_connection import FREEBUSY_SCOPE
+from kaleno.scheduling.availability_rules import calendars_of, rules_of, schedule_of
+
+Interval = tuple[datetime, datetime]
+FREEBUSY_RETRIES = 1
+_DAY = timedelta(days=1)
+
+__all__ = ["CalendarUnreadable", "invalidate_busy_cache", "is_offered", "offered_slots"]
+
+
+class CalendarUnreadable(KalenoError):
+    status = 503
+    slug = "calendar-unreadable"
+    title = "A calendar of the host could not be read"
+
+
+def offered_slots(
+    host: User,
+    event_type: EventType,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+    *,
+    fresh: bool = False,
+    ignore_booking_id: uuid.UUID | None = None,
+) -> list[Slot]:
+    """The slots of ``event_type`` starting in ``[window_start, window_end)``, UTC.
+
+    ``fresh`` bypasses the free/busy cache. ``ignore_booking_id`` leaves that booking's
+    time free (for rescheduling it; see the module docstring for the limitation).
+
+    Raises:
+        CalendarNotConnected / CalendarRevoked / ScopeNotGranted: 409, slots unknowable.
+        GoogleUnavailable: 503 after retries. CalendarUnreadable: 503, a calendar errored.
+    """
+    rules = rules_of(host)
+    schedule = schedule_of(host.timezone, rules)
+    slot_rules = slot_rules_of(event_type)
+    span = _busy_span(schedule, slot_rules, window_start, window_end, now)
+    if span is None:
+        return []
+    lo, hi = span
+    google = _google_busy(host, calendars_of(rules), lo, hi, now, fresh=fresh)
+    ignored = _ignored_booking(host, ignore_booking_id)
+    if ignored is not None:
+        google = _subtract(google, ignored.start_at, ignored.end_at)
+    busy = [*google, *_booking_busy(host.id, lo, hi, ignore_booking_id)]
+    booked: list[datetime] = []
+    if event_type.max_per_day is not None:
+        booked = _booked_starts(event_type.id, lo - 2 * _DAY, hi + 2 * _DAY, ignore_booking_id)
+    return compute_slots(schedule, slot_rules, busy, now, window_start, window_end, booked)
+
+
+def is_offered(
+    host: User,
+    event_type: EventType,
+    start: datetime,
+    now: datetime,
+    *,
+    ignore_booking_id: uuid.UUID | None = None,
+) -> bool:
+    """Whether ``start`` is bookable right now, checked against a fresh free/busy call.
+
+    Raises:
+        the same problems as ``offered_slots``.
+    """
+    slots = offered_slots(
+        host,
+        event_type,
+        start,
+        start + timedelta(minutes=1),
+        now,
+        fresh=True,
+        ignore_booking_id=ignore_booking_id,
+    )
+    return any(slot.start == start for slot in slots)
+
+
+def invalidate_busy_cache(host_id: uuid.UUID) -> None:
+    """Drop the host's cached free/busy (a booking changed, or Google was disconnected)."""
+    busy_cache.invalidate(host_id)
+
+
+def slot_rules_of(event_type: EventType) -> SlotRules:
+    """The engine's rules for an event type."""
+    return SlotRules(
+        duration=timedelta(minutes=event_type.duration_minutes),
+        buffer_before=timedelta(minutes=event_type.buffer_before_minutes),
+        buffer_after=timedelta(minutes=event_type.buffer_after_minutes),
+        min_notice=timedelta(minutes=event_type.min_notice_minutes),
+        horizon=timedelta(days=event_type.horizon_days),
+        interval=timedelta(minutes=event_type.slot_interval_minutes),
+        max_per_day=event_type.max_per_day,
+    )
+
+
+def _busy_span(
+    schedule: Schedule,
+    rules: SlotRules,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+) -> Interval | None:
+    """The part of time whose busy-ness can matter: candidate starts clipped to notice and
+    horizon, widened by the buffers and duration, then clipped to working time."""
+    first = max(window_start, now + rules.min_notice)
+    last = min(window_end, now + rules.horizon)
+    if first >= last or not (any(schedule.weekly) or any(schedule.overrides.values())):
+        return None
+    reach_lo = first - rules.buffer_before
+    reach_hi = last + rules.duration + rules.buffer_after
+    zone = schedule.zone
+    stretches = working_stretches(
+        schedule, reach_lo.astimezone(zone).date() - _DAY, reach_hi.astimezone(zone).date() + _DAY
+    )
+    inside = [(lo, hi) for lo, hi in stretches if lo < reach_hi and hi > reach_lo]
+    if not inside:
+        return None
+    return max(reach_lo, inside[0][0]), min(reach_hi, inside[-1][1])
+
+
+def _google_busy(
+    host: User, calendars: list[str], lo: datetime, hi: datetime, now: datetime, *, fresh: bool
+) -> Sequence[Interval]:
+    conn = connection_of(host)
+    usable = conn is not None and conn.status == "connected" and conn.refresh_token_sealed
+    if not usable or conn is None or FREEBUSY_SCOPE not in conn.scopes:
+        # A cached answer must not outlive the grant: let the token path raise its problem.
+        access_token_for(host, FREEBUSY_SCOPE, now)
+
+    def fetch(time_min: datetime, time_max: datetime) -> list[Interval]:
+        api = current_endpoints().calendar_api
+        try:
+            return call_with_refresh(
+                lambda force: access_token_for(host, FREEBUSY_SCOPE, now, force_refresh=force),
+                lambda token: free_busy(
+                    api, token, calendars, time_min, time_max, retries=FREEBUSY_RETRIES
+                ),
+            )
+        except CalendarError as error:
+            reason = str(error).rsplit(": ", 1)[-1]
+            raise CalendarUnreadable(
+                f"Google could not read one of the host's selected calendars ({reason}); "
+                "slots cannot be checked until the host fixes the calendar list."
+            ) from None
+
+    if fresh:
+        return fetch(lo, hi)
+    return busy_cache.cached_busy(host.id, calendars, lo, hi, fetch)
+
+
+def _ignored_booking(host: User, booking_id: uuid.UUID | None) -> Booking | None:
+    if booking_id is None:
+        return None
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.host_id != host.id or not booking.active:
+        return None
+    return booking
+
+
+def _booking_busy(
+    host_id: uuid.UUID, lo: datetime, hi: datetime, ignore_id: uuid.UUID | None
+) -> list[Interval]:
+    query = db.session.query(Booking.blocked_start, Booking.blocked_end).filter(
+        Booking.host_id == host_id,
+        Booking.active.is_(True),
+        Booking.blocked_end > lo,
+        Booking.blocked_start < hi,
+    )
+    if ignore_id is not None:
+        query = query.filter(Booking.id != ignore_id)
+    return [(start, end) for start, end in query]
+
+
+def _booked_starts(
+    event_type_id: uuid.UUID, lo: datetime, hi: datetime, ignore_id: uuid.UUID | None
+) -> list[datetime]:
+    query = db.session.query(Booking.start_at).filter(
+        Booking.event_type_id == event_type_id,
+        Booking.active.is_(True),
+        Booking.start_at >= lo,
+        Booking.start_at < hi,
+    )
+    if ignore_id is not None:
+        query = query.filter(Booking.id != ignore_id)
+    return [start for (start,) in query]
+
+
+def _subtract(intervals: Sequence[Interval], cut_lo: datetime, cut_hi: datetime) -> list[Interval]:
+    """``intervals`` minus ``[cut_lo, cut_hi)``."""
+    kept: list[Interval] = []
+    for lo, hi in intervals:
+        if hi <= cut_lo or lo >= cut_hi:
+            kept.append((lo, hi))
+            continue
+        if lo < cut_lo:
+            kept.append((lo, cut_lo))
+        if hi > cut_hi:
+            kept.append((cut_hi, hi))
+    return kept
