@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from kaleno.api.spec import operation
 from kaleno.auth.connection import calendar_status
 from kaleno.auth.sessions import csrf_token, require_user
+from kaleno.scheduling.fields import DisplayName, IanaZone, PatchModel, Slug
+from kaleno.scheduling.profile import update_profile
 
 bp = Blueprint("me", __name__, url_prefix="/api")
 
@@ -70,6 +72,28 @@ def me_body() -> dict[str, object]:
 )
 def get_me() -> dict[str, object]:
     """Show the signed-in host."""
+    return me_body()
+
+
+class MePatch(PatchModel):
+    """Rectify the public profile; send only the fields to change."""
+
+    slug: Slug | None = None
+    timezone: IanaZone | None = None
+    name: DisplayName | None = None
+
+
+@bp.patch("/me")
+@operation(
+    "Rectify the host's slug, time zone or display name.",
+    tags=("me",),
+    auth="session",
+    body=MePatch,
+    responses={200: Me, 400: None, 401: None, 403: None, 409: None},
+)
+def patch_me(body: MePatch) -> dict[str, object]:
+    """Change the signed-in host's profile and show it."""
+    update_profile(require_user(), body.changes())
     return me_body()
 
 

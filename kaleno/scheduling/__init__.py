@@ -1,0 +1,1 @@
+"""Host scheduling settings and public booking pages: event types, availability, slots."""

@@ -1,0 +1,118 @@
+"""Public pages' data: a host by slug, its bookable event types, and slots grouped by day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kaleno.availability.engine import Slot
+from kaleno.errors import NotFound
+from kaleno.extensions import db
+from kaleno.models import EventType, User
+from kaleno.scheduling.event_type_shapes import location_of
+
+MAX_RANGE_DAYS = 62
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+def public_host(host_slug: str) -> User:
+    """The host publishing at ``host_slug``.
+
+    Raises:
+        NotFound: 404 when no host uses the slug.
+    """
+    host = db.session.query(User).filter(User.slug == host_slug).one_or_none()
+    if host is None:
+        raise NotFound("No booking page at this address.")
+    return host
+
+
+def bookable_event_types(host: User) -> list[EventType]:
+    """The host's active, non-archived event types, oldest first."""
+    return (
+        db.session.query(EventType)
+        .filter(
+            EventType.user_id == host.id,
+            EventType.active.is_(True),
+            EventType.archived_at.is_(None),
+        )
+        .order_by(EventType.created_at, EventType.slug)
+        .all()
+    )
+
+
+def bookable_event_type(host: User, event_slug: str) -> EventType:
+    """One active, non-archived event type of the host.
+
+    Raises:
+        NotFound: 404 when there is none by that slug.
+    """
+    event_type = (
+        db.session.query(EventType)
+        .filter(
+            EventType.user_id == host.id,
+            EventType.slug == event_slug,
+            EventType.active.is_(True),
+            EventType.archived_at.is_(None),
+        )
+        .one_or_none()
+    )
+    if event_type is None:
+        raise NotFound("No bookable event type at this address.")
+    return event_type
+
+
+def page_document(host: User) -> dict[str, Any]:
+    """What a customer sees of the host: name, slug, zone and bookable event types.
+
+    Location ``details`` stay private (they may hold a phone number or a link shared
+    after booking); an in-person address is public, customers need it to choose.
+    """
+    return {
+        "name": host.name,
+        "slug": host.slug,
+        "timezone": host.timezone,
+        "event_types": [
+            {
+                "slug": event_type.slug,
+                "title": event_type.title,
+                "description": event_type.description,
+                "duration_minutes": event_type.duration_minutes,
+                "location": {
+                    "kind": event_type.location_kind,
+                    "address": location_of(event_type)["address"],
+                },
+            }
+            for event_type in bookable_event_types(host)
+        ],
+    }
+
+
+def local_window(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """``[first 00:00, last + 1 day 00:00)`` in ``zone`` (a skipped midnight starts the day
+    at the first instant after the gap)."""
+    start = datetime.combine(first, time(0), tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
+    return start, end
+
+
+def slots_by_day(
+    slots: list[Slot], first: date, last: date, zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Every date ``first..last`` in ``zone`` with its slots (empty lists included), times
+    RFC 3339 with the zone's offset at each instant."""
+    days: dict[date, list[dict[str, str]]] = {}
+    day = first
+    while day <= last:
+        days[day] = []
+        day += timedelta(days=1)
+    for slot in slots:
+        start = slot.start.astimezone(zone)
+        bucket = days.get(start.date())
+        if bucket is not None:
+            bucket.append(
+                {"start": start.isoformat(), "end": slot.end.astimezone(zone).isoformat()}
+            )
+    return [{"date": day.isoformat(), "slots": listed} for day, listed in days.items()]
