@@ -30,6 +30,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.scheduling.event_types import bp as event_types_bp
     from kaleno.scheduling.pages import bp as pages_bp
     from kaleno.privacy.routes import bp as privacy_bp
+    from kaleno.bookings.routes import bp as bookings_bp
 
     if config is None:
         config = load_config()
@@ -50,6 +51,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(availability_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(bookings_bp)
     if app.config.get("GENERATED_SECRETS"):
         logging.getLogger(__name__).warning(
             "development: using throwaway secrets kept in instance/dev-secrets.json"

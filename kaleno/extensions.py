@@ -6,11 +6,13 @@ from typing import Any
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from kaleno.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
+# Execution option naming how a transaction on SQLite begins (see ``_sqlite_begin``).
+SQLITE_BEGIN = "kaleno_sqlite_begin"
 migrate = Migrate(compare_type=True)
 
 
@@ -23,3 +25,19 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: Connection) -> None:
+    """Start an SQLite transaction with ``BEGIN IMMEDIATE`` when the connection asks for it.
+
+    A unit of work that checks and then writes (a booking: no overlap, then insert) opts in
+    with ``db.session.connection(execution_options={SQLITE_BEGIN: "immediate"})``: the
+    write lock is taken before the check, so check and insert are one serialized step.
+    Other transactions keep pysqlite's default (``BEGIN`` just before the first write),
+    which never pins a read snapshot that a later write could not upgrade under WAL.
+    """
+    if conn.dialect.name == "sqlite" and conn.get_execution_options().get(SQLITE_BEGIN) == (
+        "immediate"
+    ):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -11,6 +11,7 @@ from kaleno.api.spec import operation
 from kaleno.auth import attempts
 from kaleno.auth.connection import current_time, holds_refresh_token, store_grant
 from kaleno.auth.sessions import end_session, require_user, start_session
+from kaleno.bookings.outbox import resume_parked
 from kaleno.errors import Forbidden
 from kaleno.extensions import db
 from kaleno.google.endpoints import current_endpoints
@@ -175,6 +176,7 @@ def calendar_callback() -> Response:
         if claims.sub != user.google_sub:
             raise GoogleAuthFailed("Connect the calendar of the Google account you signed in with.")
     conn = store_grant(user, tokens, current_time())
+    resume_parked(user.id)  # Google work parked while the grant was unusable runs again
     audit.record(
         "calendar.connect", actor="user", subject_user_id=user.id, scopes=sorted(conn.scopes)
     )

@@ -1,0 +1,1 @@
+"""Bookings: create, reschedule, cancel; idempotency; the outbox that keeps Google in step."""

@@ -1,0 +1,203 @@
+"""``Idempotency-Key`` for booking requests: one execution per key, its answer replayed.
+
+Keys are scoped to the event type and live 24 hours. The first request claims the key
+(a row in state ``running``; the unique constraint decides who is first), later ones
+with the same key and body wait briefly for it and get the first answer back; a
+different body is refused (422); a first request that is still running after the wait
+gives 409. The manage token is part of the answer, so it is kept sealed by the vault,
+bound to the key's row, never in clear.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+
+from kaleno.bookings.errors import IdempotencyKeyInUse, IdempotencyKeyReused
+from kaleno.extensions import db
+from kaleno.models import IdempotencyKey
+from kaleno.vault import binding, current_vault
+
+KEY_LIFETIME = timedelta(hours=24)
+# A key still "running" this long after it was claimed belongs to a request that died.
+RUNNING_LEASE = timedelta(minutes=2)
+POLL_SECONDS = 0.05
+_SEALED_TOKEN = "manage_token_sealed"  # noqa: S105 - a field name, not a secret
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """This request owns the key; ``booking_id`` is set when a dead owner had booked."""
+
+    key_id: uuid.UUID
+    booking_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The first request's answer."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def request_hash(payload: dict[str, Any]) -> str:
+    """A digest of the validated request; same key with another digest is a misuse."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def claim(
+    event_type_id: uuid.UUID,
+    host_id: uuid.UUID,
+    key: str,
+    digest: str,
+    now: datetime,
+    wait_seconds: float,
+) -> Claimed | Replay:
+    """Own ``key`` for this request, or return the answer of the request that owned it.
+
+    Raises:
+        IdempotencyKeyReused: 422, the key came with a different request body.
+        IdempotencyKeyInUse: 409, the first request is still running after the wait.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        claimed = _insert(event_type_id, key, digest, now)
+        if claimed is not None:
+            return claimed
+        row = (
+            db.session.query(IdempotencyKey)
+            .filter_by(event_type_id=event_type_id, key=key)
+            .populate_existing()
+            .one_or_none()
+        )
+        if row is None:
+            continue  # released or purged meanwhile: try to claim again
+        if row.expires_at <= now:
+            _delete_expired(row.id, now)
+            continue
+        if row.request_hash != digest:
+            db.session.rollback()
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used with a different request; "
+                "use a new key for a new booking."
+            )
+        if row.state == "done" and row.response_status is not None:
+            return Replay(row.response_status, _replay_body(row, host_id))
+        taken = _take_over_if_dead(row, now)
+        if taken is not None:
+            return taken
+        db.session.rollback()  # end the read, so the next look sees the owner's commit
+        if time.monotonic() >= deadline:
+            raise IdempotencyKeyInUse(
+                "The first request with this Idempotency-Key is still running; retry shortly."
+            )
+        time.sleep(POLL_SECONDS)
+
+
+def _insert(event_type_id: uuid.UUID, key: str, digest: str, now: datetime) -> Claimed | None:
+    row = IdempotencyKey(
+        id=uuid.uuid4(),
+        event_type_id=event_type_id,
+        key=key,
+        request_hash=digest,
+        state="running",
+        created_at=now,
+        expires_at=now + KEY_LIFETIME,
+    )
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return Claimed(row.id)
+
+
+def _delete_expired(key_id: uuid.UUID, now: datetime) -> None:
+    db.session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.id == key_id, IdempotencyKey.expires_at <= now)
+    )
+    db.session.commit()
+
+
+def _take_over_if_dead(row: IdempotencyKey, now: datetime) -> Claimed | None:
+    if row.created_at + RUNNING_LEASE > now:
+        return None
+    taken = db.session.execute(
+        update(IdempotencyKey)
+        .where(
+            IdempotencyKey.id == row.id,
+            IdempotencyKey.state == "running",
+            IdempotencyKey.created_at == row.created_at,
+        )
+        .values(created_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if getattr(taken, "rowcount", 0) != 1:
+        return None
+    return Claimed(row.id, row.booking_id)
+
+
+def _aad(key_id: uuid.UUID, host_id: uuid.UUID) -> bytes:
+    return binding("idempotency_keys", "response_body", key_id, host_id)
+
+
+def seal_token(key_id: uuid.UUID, host_id: uuid.UUID, token: str) -> dict[str, str]:
+    """The key row's provisional ``response_body``: only the sealed manage token."""
+    sealed = current_vault().seal(token, _aad(key_id, host_id))
+    return {_SEALED_TOKEN: base64.b64encode(sealed).decode()}
+
+
+def sealed_token(row: IdempotencyKey, host_id: uuid.UUID) -> str:
+    """Open the manage token sealed in ``row``."""
+    assert row.response_body is not None
+    sealed = base64.b64decode(row.response_body[_SEALED_TOKEN])
+    return current_vault().open(sealed, _aad(row.id, host_id))
+
+
+def _replay_body(row: IdempotencyKey, host_id: uuid.UUID) -> dict[str, Any]:
+    assert row.response_body is not None
+    body = dict(row.response_body["body"])
+    if _SEALED_TOKEN in row.response_body:
+        body["manage_token"] = sealed_token(row, host_id)
+    return body
+
+
+def complete(key_id: uuid.UUID, status: int, body: dict[str, Any]) -> None:
+    """Store the final answer (without the token in clear) and release waiters; commits."""
+    row = db.session.get(IdempotencyKey, key_id, populate_existing=True)
+    if row is None:  # purged meanwhile: nothing left to replay
+        db.session.rollback()
+        return
+    stored: dict[str, Any] = {"body": {k: v for k, v in body.items() if k != "manage_token"}}
+    if row.response_body and _SEALED_TOKEN in row.response_body:
+        stored[_SEALED_TOKEN] = row.response_body[_SEALED_TOKEN]
+    row.response_status = status
+    row.response_body = stored
+    row.state = "done"
+    db.session.commit()
+
+
+def release(key_id: uuid.UUID) -> None:
+    """Give a key back after a failure before anything was booked (a retry may reuse it)."""
+    db.session.rollback()
+    db.session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.id == key_id,
+            IdempotencyKey.state == "running",
+            IdempotencyKey.booking_id.is_(None),
+        )
+    )
+    db.session.commit()

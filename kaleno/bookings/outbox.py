@@ -1,0 +1,159 @@
+"""The transactional outbox: work for Google recorded with the change that needs it.
+
+A job is written in the same transaction as its booking change, so no change is ever
+lost; workers claim due jobs (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), run them and
+record the outcome with capped, jittered exponential backoff. A job that cannot run
+because the host's Google grant is gone or lacks the events scope is *parked*, not
+dropped: ``resume_parked`` re-queues it when the host connects the calendar again.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import or_, select, update
+
+from kaleno.bookings.tx import begin_write, is_postgresql
+from kaleno.extensions import db
+from kaleno.models import Booking, OutboxJob, utcnow
+
+SYNC_KIND = "booking.sync"
+BASE_DELAY = timedelta(seconds=2)
+MAX_DELAY = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+CLAIM_LEASE = timedelta(minutes=5)
+INLINE_LEASE = timedelta(seconds=60)
+ERROR_LENGTH = 200
+
+OutcomeKind = Literal["done", "retry", "parked", "failed"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run of a job ended; ``error`` is short, plain and free of secrets."""
+
+    kind: OutcomeKind
+    error: str | None = None
+
+
+def enqueue_sync(booking: Booking, now: datetime, *, lease: timedelta | None = None) -> OutboxJob:
+    """Queue a ``booking.sync`` job in the caller's transaction; supersede idle older ones.
+
+    ``lease`` keeps workers off the job while the request itself tries it once inline.
+    A job some worker is running right now is left alone: it re-reads the booking when it
+    finishes and goes round again if the booking changed meanwhile.
+    """
+    db.session.execute(
+        update(OutboxJob)
+        .where(
+            OutboxJob.booking_id == booking.id,
+            OutboxJob.kind == SYNC_KIND,
+            OutboxJob.status.in_(("pending", "failed", "parked")),
+            or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now),
+        )
+        .values(status="superseded", locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    job = OutboxJob(
+        id=uuid.uuid4(),
+        kind=SYNC_KIND,
+        booking_id=booking.id,
+        user_id=booking.host_id,
+        payload={},
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        locked_until=now + lease if lease else None,
+    )
+    db.session.add(job)
+    booking.google_sync = "pending"
+    booking.google_sync_error = None
+    return job
+
+
+def claim_due(now: datetime, limit: int, kinds: Collection[str]) -> list[uuid.UUID]:
+    """Lease up to ``limit`` due jobs to this worker and commit; return their ids.
+
+    PostgreSQL skips rows another worker is claiming (``FOR UPDATE SKIP LOCKED``), so N
+    workers on N machines never take the same job; SQLite serializes the claim instead.
+    """
+    begin_write()
+    query = (
+        select(OutboxJob.id)
+        .where(
+            OutboxJob.status == "pending",
+            OutboxJob.kind.in_(tuple(kinds)),
+            OutboxJob.next_attempt_at <= now,
+            or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now),
+        )
+        .order_by(OutboxJob.next_attempt_at)
+        .limit(limit)
+    )
+    if is_postgresql():
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(query))
+    if ids:
+        db.session.execute(
+            update(OutboxJob)
+            .where(OutboxJob.id.in_(ids))
+            .values(locked_until=now + CLAIM_LEASE)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    return ids
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before attempt ``attempts + 1``: 2 s doubling, capped at 5 min, 50-100 % jitter."""
+    ceiling: timedelta = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts - 1))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def record(job: OutboxJob, booking: Booking | None, outcome: Outcome, now: datetime) -> None:
+    """Write a run's outcome on the job and the booking (the caller commits)."""
+    job.attempts += 1
+    job.locked_until = None
+    job.last_error = outcome.error[:ERROR_LENGTH] if outcome.error else None
+    kind = outcome.kind
+    if kind == "retry" and job.attempts >= MAX_ATTEMPTS:
+        kind = "failed"
+    if kind == "retry":
+        job.next_attempt_at = now + backoff(job.attempts)
+    else:
+        job.status = kind
+    if booking is None:
+        return
+    booking.google_sync = {"done": "synced", "retry": "pending"}.get(kind, kind)
+    booking.google_sync_error = job.last_error
+
+
+def resume_parked(user_id: uuid.UUID, now: datetime | None = None) -> int:
+    """Queue again what was parked for the host (the calendar is connected again).
+
+    Every booking whose sync is parked gets a fresh ``booking.sync`` job (superseding
+    its parked one); other parked jobs of the host return to pending. Runs in the
+    caller's transaction; a job whose grant is still unusable simply parks again.
+    Returns how many jobs were queued.
+    """
+    now = now or utcnow()
+    parked = db.session.scalars(
+        select(Booking).where(Booking.host_id == user_id, Booking.google_sync == "parked")
+    ).all()
+    for booking in parked:
+        enqueue_sync(booking, now)
+    others = db.session.execute(
+        update(OutboxJob)
+        .where(
+            OutboxJob.user_id == user_id,
+            OutboxJob.status == "parked",
+            OutboxJob.booking_id.is_(None),
+        )
+        .values(status="pending", attempts=0, next_attempt_at=now, locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return len(parked) + int(getattr(others, "rowcount", 0) or 0)

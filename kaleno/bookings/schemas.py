@@ -1,0 +1,125 @@
+"""Request and response shapes of the booking routes (validation and OpenAPI in one place)."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+import zoneinfo
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+
+SyncState = Literal["pending", "synced", "failed", "parked"]
+BookingStatus = Literal["confirmed", "cancelled"]
+PHONE_PATTERN = r"^\+?[0-9][0-9 ().\-]{2,39}$"
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _iana_zone(name: str) -> str:
+    if name != "UTC" and name not in _zone_names():
+        raise ValueError("must be an IANA time zone name such as Europe/Paris")
+    return name
+
+
+IanaZone = Annotated[str, AfterValidator(_iana_zone)]
+
+
+class BookingRequest(BaseModel):
+    """A customer's booking: an offered start and who they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    start: AwareDatetime
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr = Field(max_length=320)
+    phone: str | None = Field(default=None, max_length=40, pattern=PHONE_PATTERN)
+    notes: str | None = Field(default=None, max_length=2000)
+    timezone: IanaZone = "UTC"
+
+
+class RescheduleRequest(BaseModel):
+    """Move a booking to another offered start."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: AwareDatetime
+
+
+class CancelRequest(BaseModel):
+    """Cancel a booking; the reason is shown to the other side."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class BookingListQuery(BaseModel):
+    """Filters and keyset pagination for the host's booking list."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: AwareDatetime | None = Field(default=None, alias="from")
+    to: AwareDatetime | None = None
+    status: BookingStatus | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=200)
+
+
+class Customer(BaseModel):
+    """Who booked."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+    timezone: str
+
+
+class GoogleEvent(BaseModel):
+    """The booking's event in the host's Google Calendar and how far the sync got."""
+
+    event_id: str | None
+    html_link: str | None
+    meet_link: str | None
+    sync: SyncState
+    error: str | None
+
+
+class EventTypeRef(BaseModel):
+    """The event type a booking is for."""
+
+    id: uuid.UUID
+    slug: str
+    title: str
+
+
+class BookingOut(BaseModel):
+    """A booking as the host or its customer sees it; times in the customer's zone."""
+
+    id: uuid.UUID
+    status: BookingStatus
+    start: datetime
+    end: datetime
+    event_type: EventTypeRef
+    customer: Customer
+    notes: str | None
+    google: GoogleEvent
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+
+
+class CreatedBooking(BookingOut):
+    """The 201 answer: the booking and its manage token, shown this once."""
+
+    manage_token: str
+
+
+class BookingPage(BaseModel):
+    """One page of bookings; pass ``next_cursor`` as ``cursor`` for the next."""
+
+    items: list[BookingOut]
+    next_cursor: str | None

@@ -1,0 +1,132 @@
+"""Book a slot: idempotent, never double-booked, the Google event queued in the same commit.
+
+One request: claim the ``Idempotency-Key``; check the start is offered right now (fresh
+free/busy and existing bookings); in one writing transaction re-check against active
+bookings and insert the booking, its ``booking.sync`` outbox job and the sealed manage
+token on the key row; commit; try the Google sync once inline; store the final answer on
+the key so replays and waiting duplicates get the very same body.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app
+
+from kaleno.availability.service import invalidate_busy_cache, is_offered
+from kaleno.bookings import idempotency, outbox
+from kaleno.bookings.errors import SlotUnavailable
+from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
+from kaleno.bookings.present import booking_body, hash_manage_token
+from kaleno.bookings.schemas import BookingRequest
+from kaleno.bookings.tx import begin_write
+from kaleno.bookings.worker import run_inline
+from kaleno.extensions import db
+from kaleno.models import Booking, EventType, IdempotencyKey, User
+from kaleno.scheduling.public_slots import bookable_event_type, public_host
+
+DEFAULT_IDEMPOTENCY_WAIT_S = 10.0
+NOT_OFFERED = "This time is not offered (any more); pick one of the listed slots."
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the booking request answers: status, body, and whether it is a replay."""
+
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def book(
+    host_slug: str, event_slug: str, key: str, request: BookingRequest, now: datetime
+) -> Answer:
+    """Create a booking on a public page, once per ``Idempotency-Key``.
+
+    Raises:
+        NotFound: 404, no such page or event type.
+        SlotUnavailable: 409, the start is not offered or was just taken.
+        IdempotencyKeyReused: 422. IdempotencyKeyInUse: 409.
+        CalendarNotConnected / CalendarRevoked / ScopeNotGranted / GoogleUnavailable /
+            CalendarUnreadable: availability cannot be checked right now.
+    """
+    host = public_host(host_slug)
+    event_type = bookable_event_type(host, event_slug)
+    host_id, event_type_id = host.id, event_type.id
+    digest = idempotency.request_hash(request.model_dump(mode="json"))
+    wait = float(current_app.config.get("BOOKING_IDEMPOTENCY_WAIT_S", DEFAULT_IDEMPOTENCY_WAIT_S))
+    claim = idempotency.claim(event_type_id, host_id, key, digest, now, wait)
+    if isinstance(claim, idempotency.Replay):
+        return Answer(claim.status, claim.body, replayed=True)
+    if claim.booking_id is None:
+        try:
+            booking_id, job_id, token = _create(host, event_type, claim.key_id, request, now)
+        except BaseException:
+            idempotency.release(claim.key_id)
+            raise
+        invalidate_busy_cache(host_id)
+        run_inline(job_id, now)
+    else:  # the request that booked died before answering: answer for it
+        booking_id, token = claim.booking_id, _sealed_token(claim.key_id, host_id)
+    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    assert booking is not None
+    body = {**booking_body(booking, _event_type(booking)), "manage_token": token}
+    idempotency.complete(claim.key_id, 201, body)
+    return Answer(201, body)
+
+
+def _create(
+    host: User, event_type: EventType, key_id: uuid.UUID, request: BookingRequest, now: datetime
+) -> tuple[uuid.UUID, uuid.UUID, str]:
+    start = request.start.astimezone(UTC)
+    if not is_offered(host, event_type, start, now):
+        raise SlotUnavailable(NOT_OFFERED)
+    placement = Placement.of(event_type, start)
+    host_id, host_zone = host.id, host.timezone
+    event_type_id, max_per_day = event_type.id, event_type.max_per_day
+    begin_write()
+    ensure_free(host_id, host_zone, event_type_id, max_per_day, placement)
+    token = secrets.token_urlsafe(32)
+    booking = Booking(
+        id=uuid.uuid4(),
+        host_id=host_id,
+        event_type_id=event_type_id,
+        status="confirmed",
+        active=True,
+        start_at=placement.start,
+        end_at=placement.end,
+        blocked_start=placement.blocked_start,
+        blocked_end=placement.blocked_end,
+        customer_name=request.name,
+        customer_email=str(request.email),
+        customer_phone=request.phone,
+        customer_timezone=request.timezone,
+        notes=request.notes,
+        manage_token_hash=hash_manage_token(token),
+    )
+    with overlap_is_conflict():
+        db.session.add(booking)
+        job = outbox.enqueue_sync(booking, now, lease=outbox.INLINE_LEASE)
+        key_row = db.session.get(IdempotencyKey, key_id)
+        assert key_row is not None  # claimed by this request, purged only when expired
+        key_row.booking_id = booking.id
+        key_row.response_body = idempotency.seal_token(key_id, host_id, token)
+        booking_id, job_id = booking.id, job.id
+        db.session.commit()
+    return booking_id, job_id, token
+
+
+def _sealed_token(key_id: uuid.UUID, host_id: uuid.UUID) -> str:
+    row = db.session.get(IdempotencyKey, key_id, populate_existing=True)
+    assert row is not None
+    return idempotency.sealed_token(row, host_id)
+
+
+def _event_type(booking: Booking) -> EventType:
+    event_type = db.session.get(EventType, booking.event_type_id)
+    assert event_type is not None  # the foreign key cascades
+    return event_type

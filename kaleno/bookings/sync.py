@@ -1,0 +1,189 @@
+"""Bring a booking's Google event in line with the booking row, idempotently.
+
+The row is the truth. A confirmed booking gets its event inserted under the derived id
+(409 duplicate means an earlier insert landed: patch it to the row instead), or patched
+when it exists; a cancelled booking's event is deleted (404/410 count as done). Nothing
+is held open in the database while Google answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+
+from kaleno.auth.connection import access_token_for
+from kaleno.bookings.google_event import (
+    event_fields,
+    fingerprint,
+    google_event_id,
+    new_event,
+    wants_meet,
+)
+from kaleno.bookings.outbox import Outcome
+from kaleno.errors import KalenoError
+from kaleno.extensions import db
+from kaleno.google import calendar
+from kaleno.google.endpoints import current_endpoints
+from kaleno.google.errors import (
+    CalendarNotConnected,
+    CalendarRevoked,
+    GoogleRejected,
+    GoogleUnavailable,
+    ScopeNotGranted,
+)
+from kaleno.models import Booking, EventType, User
+from kaleno.models.google_connection import EVENTS_SCOPE
+
+log = logging.getLogger(__name__)
+# The outbox does the retrying, with its own backoff; googleapiclient would sleep instead.
+GOOGLE_RETRIES = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What Google should hold for one booking, read from its row."""
+
+    booking_id: uuid.UUID
+    host_id: uuid.UUID
+    event_id: str
+    cancelled: bool
+    known: bool
+    seen: str
+    insert_body: dict[str, Any] = field(default_factory=dict)
+    patch_body: dict[str, Any] = field(default_factory=dict)
+    conference: bool = False
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """A run's outcome and, when an event exists, its links."""
+
+    outcome: Outcome
+    event: dict[str, Any] | None = None
+
+
+def prepare(booking_id: uuid.UUID) -> Plan | None:
+    """Read the booking into a plan and end the read transaction; None when it is gone."""
+    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    plan = None
+    if booking is not None:
+        event_type = db.session.get(EventType, booking.event_type_id)
+        assert event_type is not None  # the foreign key cascades
+        plan = Plan(
+            booking_id=booking.id,
+            host_id=booking.host_id,
+            event_id=google_event_id(booking.id),
+            cancelled=booking.status == "cancelled",
+            known=booking.google_event_id is not None,
+            seen=fingerprint(booking),
+            insert_body=new_event(booking, event_type),
+            patch_body=event_fields(booking, event_type),
+            conference=wants_meet(event_type),
+        )
+    db.session.commit()
+    return plan
+
+
+def push(plan: Plan, now: datetime) -> Pushed:
+    """Make one attempt at Google for ``plan``; never raises for Google's answers."""
+    try:
+        return Pushed(Outcome("done"), _push(plan, now))
+    except (CalendarNotConnected, CalendarRevoked, ScopeNotGranted) as error:
+        return Pushed(Outcome("parked", error.detail))
+    except GoogleRejected as error:
+        return Pushed(Outcome("failed", error.detail))
+    except GoogleUnavailable as error:
+        return Pushed(Outcome("retry", error.detail))
+    except calendar.AccessTokenRejected:
+        return Pushed(Outcome("retry", "Google rejected a freshly refreshed access token."))
+    except calendar.EventGone:
+        return Pushed(Outcome("failed", "The event is gone from Google Calendar."))
+    except KalenoError as error:
+        return Pushed(Outcome("retry", error.detail))
+    except Exception as error:  # a bug or an outage must not lose the job: retry later
+        log.exception("booking sync crashed", extra={"booking_id": str(plan.booking_id)})
+        return Pushed(Outcome("retry", f"Unexpected {type(error).__name__} during sync."))
+
+
+def _push(plan: Plan, now: datetime) -> dict[str, Any] | None:
+    host = db.session.get(User, plan.host_id)
+    if host is None:
+        raise CalendarNotConnected("The host account no longer exists.")
+    api = current_endpoints().calendar_api
+    send_updates = str(current_app.config.get("GOOGLE_SEND_UPDATES", "all"))
+
+    def token(force: bool) -> str:
+        return access_token_for(host, EVENTS_SCOPE, now, force_refresh=force)
+
+    def google(call: Callable[[str], Any]) -> Any:
+        return calendar.call_with_refresh(token, call)
+
+    if plan.cancelled:
+        google(
+            lambda t: calendar.delete_event(
+                api, t, plan.event_id, send_updates=send_updates, retries=GOOGLE_RETRIES
+            )
+        )
+        return None
+
+    def patch(t: str) -> dict[str, Any]:
+        return calendar.patch_event(
+            api,
+            t,
+            plan.event_id,
+            plan.patch_body,
+            send_updates=send_updates,
+            retries=GOOGLE_RETRIES,
+        )
+
+    def insert(t: str) -> dict[str, Any]:
+        return calendar.insert_event(
+            api,
+            t,
+            plan.insert_body,
+            send_updates=send_updates,
+            conference=plan.conference,
+            retries=GOOGLE_RETRIES,
+        )
+
+    if plan.known:
+        try:
+            return dict(google(patch))
+        except calendar.EventGone:
+            log.info("booking event vanished; inserting again", extra=_ids(plan))
+    try:
+        return dict(google(insert))
+    except calendar.EventAlreadyExists:
+        # An earlier insert landed but its answer was lost: make that event match the row.
+        log.info("booking event exists already; patching it", extra=_ids(plan))
+        return dict(google(patch))
+
+
+def _ids(plan: Plan) -> dict[str, str]:
+    return {"booking_id": str(plan.booking_id)}
+
+
+def meet_link(event: dict[str, Any]) -> str | None:
+    """The event's Google Meet URL, if it has one."""
+    if event.get("hangoutLink"):
+        return str(event["hangoutLink"])
+    for entry in (event.get("conferenceData") or {}).get("entryPoints", []):
+        if entry.get("entryPointType") == "video" and entry.get("uri"):
+            return str(entry["uri"])
+    return None
+
+
+def apply_event(booking: Booking, plan: Plan, event: dict[str, Any] | None) -> None:
+    """Record what Google holds now on the booking row (the caller commits)."""
+    if plan.cancelled:
+        return
+    booking.google_event_id = plan.event_id
+    if event is not None:
+        booking.google_html_link = event.get("htmlLink") or booking.google_html_link
+        booking.google_meet_link = meet_link(event) or booking.google_meet_link

@@ -1,0 +1,167 @@
+"""Run outbox jobs: once inline after a booking change, and in ``flask kaleno worker``."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from kaleno.bookings import outbox, sync
+from kaleno.bookings.google_event import fingerprint
+from kaleno.bookings.tx import begin_write
+from kaleno.errors import KalenoError
+from kaleno.extensions import db
+from kaleno.google.errors import GoogleUnavailable
+from kaleno.models import Booking, OutboxJob, utcnow
+
+log = logging.getLogger(__name__)
+REVOKE_KIND = "google.revoke"
+HANDLED_KINDS = (outbox.SYNC_KIND, REVOKE_KIND)
+# A booking that changes while its event is written is synced again, this many times.
+MAX_ROUNDS = 3
+BATCH = 10
+
+
+def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
+    """Run one leased ``booking.sync`` job and record its outcome; None if not runnable."""
+    job = db.session.get(OutboxJob, job_id)
+    if job is not None and job.status == "pending" and job.kind == REVOKE_KIND:
+        return _run_revoke(job, now)
+    if job is None or job.status != "pending" or job.kind != outbox.SYNC_KIND:
+        db.session.commit()
+        return None
+    booking_id = job.booking_id
+    for _ in range(MAX_ROUNDS):
+        plan = sync.prepare(booking_id) if booking_id else None
+        pushed = sync.push(plan, now) if plan else sync.Pushed(outbox.Outcome("done"))
+        begin_write()
+        job = db.session.get(OutboxJob, job_id, with_for_update=True, populate_existing=True)
+        booking = (
+            db.session.get(Booking, booking_id, with_for_update=True, populate_existing=True)
+            if booking_id
+            else None
+        )
+        if job is None:
+            db.session.commit()
+            return None
+        if booking is not None and plan is not None and fingerprint(booking) != plan.seen:
+            db.session.commit()  # changed while Google answered: bring it in line again
+            continue
+        if booking is not None and plan is not None and pushed.outcome.kind == "done":
+            sync.apply_event(booking, plan, pushed.event)
+        outbox.record(job, booking, pushed.outcome, now)
+        db.session.commit()
+        _log_outcome(job, pushed.outcome)
+        return pushed.outcome
+    return _give_up_round(job_id, now)
+
+
+def _run_revoke(job: OutboxJob, now: datetime) -> outbox.Outcome:
+    """Revoke a grant queued by disconnect (kaleno.privacy) while Google was unreachable."""
+    from kaleno.privacy.disconnect import run_revoke_job
+
+    try:
+        run_revoke_job(job)
+        outcome = outbox.Outcome("done")
+    except GoogleUnavailable as error:
+        outcome = outbox.Outcome("retry", error.detail)
+    except KalenoError as error:
+        outcome = outbox.Outcome("failed", error.detail)
+    outbox.record(job, None, outcome, now)
+    db.session.commit()
+    _log_outcome(job, outcome)
+    return outcome
+
+
+def _give_up_round(job_id: uuid.UUID, now: datetime) -> outbox.Outcome:
+    outcome = outbox.Outcome("retry", "The booking kept changing during sync.")
+    begin_write()
+    job = db.session.get(OutboxJob, job_id, with_for_update=True, populate_existing=True)
+    if job is not None:
+        outbox.record(job, None, outcome, now)
+    db.session.commit()
+    return outcome
+
+
+def _log_outcome(job: OutboxJob, outcome: outbox.Outcome) -> None:
+    log.info(
+        "outbox job ran",
+        extra={
+            "job_id": str(job.id),
+            "booking_id": str(job.booking_id),
+            "outcome": outcome.kind,
+            "job_status": job.status,
+            "attempts": job.attempts,
+        },
+    )
+
+
+def run_inline(job_id: uuid.UUID, now: datetime) -> None:
+    """Try a just-committed job once from the request; the outbox retries any failure."""
+    try:
+        run_job(job_id, now)
+    except Exception:
+        db.session.rollback()
+        log.exception("inline sync failed; the worker will retry", extra={"job_id": str(job_id)})
+
+
+def run_worker(
+    *,
+    once: bool = False,
+    max_jobs: int | None = None,
+    poll_interval: float = 1.0,
+    clock: Callable[[], datetime] = utcnow,
+    stop: threading.Event | None = None,
+) -> int:
+    """Drain due jobs until stopped; return how many ran.
+
+    ``once`` stops when nothing is due; ``max_jobs`` stops after that many; ``stop`` is
+    set by a signal handler for a graceful exit (claimed jobs not yet run are taken up
+    again when their lease ends). A job that crashes the worker's own code is logged and
+    retried after its lease, never lost.
+    """
+    stop = stop or threading.Event()
+    ran = 0
+    while not stop.is_set():
+        want = BATCH if max_jobs is None else min(BATCH, max_jobs - ran)
+        if want <= 0:
+            break
+        job_ids = outbox.claim_due(clock(), want, HANDLED_KINDS)
+        for job_id in job_ids:
+            if stop.is_set():
+                break
+            try:
+                run_job(job_id, clock())
+            except Exception:
+                db.session.rollback()
+                log.exception(
+                    "outbox job crashed; retried after its lease", extra={"job_id": str(job_id)}
+                )
+            ran += 1
+        if not job_ids:
+            if once:
+                break
+            stop.wait(poll_interval)
+    db.session.remove()
+    return ran
+
+
+def serve(*, once: bool, max_jobs: int | None, poll_interval: float) -> int:
+    """``flask kaleno worker``: run until done (``once``/``max_jobs``) or SIGTERM/SIGINT."""
+    stop = threading.Event()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def _stop(signum: int, frame: object) -> None:
+        log.info("worker stopping", extra={"signal": signum})
+        stop.set()
+
+    for sig in previous:
+        signal.signal(sig, _stop)
+    try:
+        return run_worker(once=once, max_jobs=max_jobs, poll_interval=poll_interval, stop=stop)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
