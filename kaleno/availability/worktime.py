@@ -22,10 +22,10 @@ DAY_US = 24 * 60 * MINUTE_US
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
-# Offsets are sampled this far apart and each change is pinned down by bisection. Two
-# changes that cancel out within one step would go unseen; tzdata has none in the range
-# bookings live in (transitions are months apart).
-_SAMPLE_STEP_US = 6 * 60 * MINUTE_US
+# Offsets are sampled this far apart and each change is pinned down by bisection; several
+# changes inside one step are found one after another, but two that cancel out would go
+# unseen. Since 1970 no zone in tzdata (2024) has two transitions less than 6 days apart.
+_SAMPLE_STEP_US = 24 * 60 * MINUTE_US
 
 
 class Period(NamedTuple):
@@ -43,7 +43,7 @@ def to_micros(moment: datetime) -> int:
 
 def from_micros(instant: int) -> datetime:
     """Return the aware UTC datetime of an instant in microseconds since the epoch."""
-    return EPOCH + timedelta(microseconds=instant)
+    return EPOCH + MICROSECOND * instant
 
 
 def wall_of_date(day: date) -> int:
