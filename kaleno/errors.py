@@ -112,7 +112,9 @@ def problem_response(body: Mapping[str, Any], headers: Mapping[str, str] | None 
     return response
 
 
-def _http_problem(error: HTTPException) -> Response:
+def http_problem(error: HTTPException) -> Response:
+    """Render a Werkzeug HTTP error (404, 405, 413, 429…) as a problem, keeping its
+    ``Allow`` and ``Retry-After`` headers."""
     status = error.code or 500
     slug = (error.name or "error").lower().replace(" ", "-")
     body: dict[str, Any] = {
@@ -126,6 +128,9 @@ def _http_problem(error: HTTPException) -> Response:
     headers: dict[str, str] = {}
     if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
         headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    retry_after = dict(error.get_headers()).get("Retry-After")
+    if retry_after:
+        headers["Retry-After"] = retry_after
     return problem_response(body, headers)
 
 
@@ -136,6 +141,7 @@ def _http_detail(status: int, error: HTTPException) -> str:
         405: "This method is not allowed on this URL.",
         413: "The request body is larger than this server accepts.",
         415: "Send the body as application/json.",
+        429: "Too many requests; try again after the number of seconds in Retry-After.",
     }
     return details.get(status, error.description or error.name)
 
@@ -151,7 +157,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
-        return _http_problem(error)
+        return http_problem(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -21,6 +21,7 @@ from googleapiclient.errors import HttpError
 
 from kaleno.google.credentials import bearer_credentials
 from kaleno.google.errors import GoogleRejected, GoogleUnavailable, ScopeNotGranted
+from kaleno.web.metrics import record_google_call
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,11 +62,15 @@ def _execute(request: Any, access_token: str, retries: int, method: str) -> Any:
         bearer_credentials(access_token), http=httplib2.Http(timeout=HTTP_TIMEOUT_S)
     )
     try:
-        return request.execute(http=http, num_retries=retries)
+        answer = request.execute(http=http, num_retries=retries)
     except HttpError as error:
+        record_google_call(method, ok=False, status=int(error.resp.status))
         raise _translate(error, method) from None
     except (TimeoutError, OSError, httplib2.HttpLib2Error):
+        record_google_call(method, ok=False, status=None)
         raise GoogleUnavailable(f"Google Calendar could not be reached ({method}).") from None
+    record_google_call(method, ok=True, status=200)
+    return answer
 
 
 def _translate(error: HttpError, method: str) -> Exception:

@@ -12,6 +12,7 @@ from google.oauth2.credentials import Credentials
 from kaleno.google.endpoints import GoogleEndpoints
 from kaleno.google.errors import GoogleUnavailable
 from kaleno.google.oauth import ClientCredentials, _session
+from kaleno.web.metrics import TOKEN_REFRESH_METHOD, record_google_call
 
 # Refresh a little early so a token never expires in flight.
 EXPIRY_MARGIN_S = 60
@@ -61,11 +62,15 @@ def usable_access_token(
     try:
         credentials.refresh(google.auth.transport.requests.Request(session=_session))
     except google.auth.exceptions.RefreshError as error:
-        if "invalid_grant" in str(error):
+        revoked = "invalid_grant" in str(error)
+        record_google_call(TOKEN_REFRESH_METHOD, ok=False, status=400 if revoked else None)
+        if revoked:
             raise GrantRevoked("invalid_grant") from None
         raise GoogleUnavailable("Google could not refresh the calendar access.") from None
     except google.auth.exceptions.TransportError:
+        record_google_call(TOKEN_REFRESH_METHOD, ok=False, status=None)
         raise GoogleUnavailable("Google's token endpoint could not be reached.") from None
+    record_google_call(TOKEN_REFRESH_METHOD, ok=True, status=200)
     expiry = credentials.expiry
     expires = expiry.replace(tzinfo=UTC) if expiry is not None else now
     return AccessToken(str(credentials.token), expires, refreshed=True)
