@@ -168,11 +168,11 @@ def compute_slots(
     active bookings, counted per host-local date against ``max_per_day``.
 
     Raises:
-        ValueError: when ``now`` or a window bound is a naive datetime.
+        ValueError: when any datetime passed in is naive.
     """
-    for moment in (now, window_start, window_end):
+    for moment in (now, window_start, window_end, *booked_starts):
         if moment.utcoffset() is None:
-            raise ValueError("now and the window bounds must be aware datetimes")
+            raise ValueError("now, the window and booked starts must be aware datetimes")
     now_us = to_micros(now)
     first = max(to_micros(window_start), now_us + rules.min_notice // MICROSECOND)
     last = min(to_micros(window_end), now_us + rules.horizon // MICROSECOND)
@@ -225,7 +225,10 @@ def _sorted_bounds(busy: Sequence[tuple[datetime, datetime]]) -> tuple[list[int]
     Two sorted lists of integers answer "does anything overlap [lo, hi)?" with two
     bisections and cost far less to build than merged intervals.
     """
-    spans = [((lo - EPOCH) // MICROSECOND, (hi - EPOCH) // MICROSECOND) for lo, hi in busy]
+    try:
+        spans = [((lo - EPOCH) // MICROSECOND, (hi - EPOCH) // MICROSECOND) for lo, hi in busy]
+    except TypeError:  # a naive datetime cannot be subtracted from an aware one
+        raise ValueError("busy intervals must be aware datetimes") from None
     return sorted([lo for lo, hi in spans if lo < hi]), sorted([hi for lo, hi in spans if lo < hi])
 
 

@@ -398,13 +398,17 @@ def test_slot_rules_reject_nonsense(broken: dict[str, object]) -> None:
         SlotRules(**fields)  # type: ignore[arg-type]
 
 
-def test_naive_now_is_refused() -> None:
+@pytest.mark.parametrize("naive_in", ["now", "busy", "booked"])
+def test_naive_datetimes_are_refused(naive_in: str) -> None:
+    naive = datetime(2026, 6, 1, 9, 0)  # no zone on purpose
+    aware = local(MONDAY, "09:00")
     with pytest.raises(ValueError, match="aware"):
         compute_slots(
             every_day("09:00-10:00"),
             rules(),
-            [],
-            datetime(2026, 6, 1),  # naive on purpose
+            [(naive if naive_in == "busy" else aware, aware + timedelta(hours=1))],
+            naive if naive_in == "now" else LONG_AGO,
             local(MONDAY, "00:00"),
             local(TUESDAY, "00:00"),
+            booked_starts=[naive if naive_in == "booked" else aware],
         )

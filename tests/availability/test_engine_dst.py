@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kaleno.availability.engine import Schedule, Slot, SlotRules, WallInterval, compute_slots
+from kaleno.availability.engine import (
+    Schedule,
+    Slot,
+    SlotRules,
+    WallInterval,
+    compute_slots,
+    working_stretches,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -135,6 +142,31 @@ def test_new_york_hours_inside_the_repeated_hour_occur_on_both_passes() -> None:
     slots = on_days(every_day(NEW_YORK, "01:00-02:00"), rules(60, 60), day, day)
 
     assert shown(slots, NEW_YORK) == ["01:00-0400", "01:00-0500"]
+
+
+def test_new_york_working_stretches_last_the_real_time_of_their_wall_clock_hours() -> None:
+    spring = working_stretches(
+        every_day(NEW_YORK, "09:00-17:00"), date(2024, 3, 9), date(2024, 3, 10)
+    )
+    autumn = working_stretches(
+        every_day(NEW_YORK, "00:00-03:00"), date(2024, 11, 3), date(2024, 11, 3)
+    )
+    overnight = working_stretches(
+        every_day(NEW_YORK, "00:00-06:00", "22:00-24:00"), date(2024, 3, 9), date(2024, 3, 10)
+    )
+
+    assert spring == [
+        (datetime(2024, 3, 9, 14, tzinfo=UTC), datetime(2024, 3, 9, 22, tzinfo=UTC)),
+        (datetime(2024, 3, 10, 13, tzinfo=UTC), datetime(2024, 3, 10, 21, tzinfo=UTC)),
+    ]
+    # Three wall-clock hours, four real ones.
+    assert autumn == [(datetime(2024, 11, 3, 4, tzinfo=UTC), datetime(2024, 11, 3, 8, tzinfo=UTC))]
+    # 03-09 22:00 EST to 03-10 06:00 EDT: eight wall-clock hours, seven real ones.
+    assert overnight == [
+        (datetime(2024, 3, 9, 5, tzinfo=UTC), datetime(2024, 3, 9, 11, tzinfo=UTC)),
+        (datetime(2024, 3, 10, 3, tzinfo=UTC), datetime(2024, 3, 10, 10, tzinfo=UTC)),
+        (datetime(2024, 3, 11, 2, tzinfo=UTC), datetime(2024, 3, 11, 4, tzinfo=UTC)),
+    ]
 
 
 # Europe/Berlin: 2024-03-31 02:00 CET -> 03:00 CEST; 2024-10-27 03:00 CEST -> 02:00 CET.

@@ -33,9 +33,8 @@ ZONE_CHANGES: dict[str, list[date]] = {
 NO_CHANGES = {"Asia/Jakarta", "Asia/Kathmandu", "UTC"}
 MINUTE = timedelta(minutes=1)
 
-settings.register_profile(
-    "engine", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# Bounded so the whole file stays well under a minute on two cores.
+BOUNDED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ def cases(draw: st.DrawFn, on_a_change: bool = False) -> Case:
     return Case(schedule, rules, busy, now, window_start, window_end, booked)
 
 
-@settings(settings.get_profile("engine"), max_examples=200)
+@settings(BOUNDED, max_examples=200)
 @given(cases())
 def test_engine_agrees_with_the_minute_by_minute_oracle(case: Case) -> None:
     expected = case.oracle().slots(case.window_start, case.window_end)
@@ -162,7 +161,7 @@ def test_engine_agrees_with_the_minute_by_minute_oracle(case: Case) -> None:
     assert [(s.start, s.end) for s in case.slots()] == expected
 
 
-@settings(settings.get_profile("engine"), max_examples=150)
+@settings(BOUNDED, max_examples=150)
 @given(cases(on_a_change=True))
 def test_engine_agrees_with_the_oracle_on_days_the_clock_skips_or_repeats(case: Case) -> None:
     expected = case.oracle().slots(case.window_start, case.window_end)
@@ -170,7 +169,7 @@ def test_engine_agrees_with_the_oracle_on_days_the_clock_skips_or_repeats(case: 
     assert [(s.start, s.end) for s in case.slots()] == expected
 
 
-@settings(settings.get_profile("engine"))
+@settings(BOUNDED)
 @given(cases())
 def test_every_slot_keeps_every_rule(case: Case) -> None:
     rules = case.rules
@@ -191,7 +190,7 @@ def test_every_slot_keeps_every_rule(case: Case) -> None:
         assert oracle.violations(slot.start) == []
 
 
-@settings(settings.get_profile("engine"))
+@settings(BOUNDED)
 @given(cases())
 def test_slots_are_sorted_and_unique_by_instant(case: Case) -> None:
     starts = [s.start for s in case.slots()]
@@ -199,7 +198,7 @@ def test_slots_are_sorted_and_unique_by_instant(case: Case) -> None:
     assert starts == sorted(set(starts))
 
 
-@settings(settings.get_profile("engine"))
+@settings(BOUNDED)
 @given(cases(), st.randoms(use_true_random=False))
 def test_busy_order_and_repetition_do_not_matter(case: Case, shuffler: Random) -> None:
     shuffled = case.busy + case.busy[: len(case.busy) // 2]
@@ -208,7 +207,7 @@ def test_busy_order_and_repetition_do_not_matter(case: Case, shuffler: Random) -
     assert case.slots(shuffled) == case.slots()
 
 
-@settings(settings.get_profile("engine"))
+@settings(BOUNDED)
 @given(cases(), st.data())
 def test_more_busy_time_never_adds_a_slot(case: Case, data: st.DataObject) -> None:
     slots = case.slots()
