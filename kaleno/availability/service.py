@@ -17,16 +17,16 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from kaleno.auth.connection import access_token_for, connection_of
+from kaleno.auth.connection import access_token_for
 from kaleno.availability import busy_cache
-from kaleno.availability.engine import Schedule, Slot, SlotRules, compute_slots, working_stretches
+from kaleno.availability.engine import Schedule, Slot, SlotRules, compute_slots
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
 from kaleno.google.calendar import CalendarError, call_with_refresh, free_busy
 from kaleno.google.endpoints import current_endpoints
-from kaleno.models import Booking, EventType, User
+from kaleno.models import AvailabilityRules, Booking, EventType, GoogleConnection, User
 from kaleno.models.google_connection import FREEBUSY_SCOPE
-from kaleno.scheduling.availability_rules import calendars_of, rules_of, schedule_of
+from kaleno.scheduling.availability_rules import calendars_of, schedule_of
 
 Interval = tuple[datetime, datetime]
 FREEBUSY_RETRIES = 1
@@ -60,21 +60,19 @@ def offered_slots(
         CalendarNotConnected / CalendarRevoked / ScopeNotGranted: 409, slots unknowable.
         GoogleUnavailable: 503 after retries. CalendarUnreadable: 503, a calendar errored.
     """
-    rules = rules_of(host)
+    rules, conn = _settings_of(host)
     schedule = schedule_of(host.timezone, rules)
     slot_rules = slot_rules_of(event_type)
     span = _busy_span(schedule, slot_rules, window_start, window_end, now)
     if span is None:
         return []
     lo, hi = span
-    google = _google_busy(host, calendars_of(rules), lo, hi, now, fresh=fresh)
+    google = _google_busy(host, conn, calendars_of(rules), lo, hi, now, fresh=fresh)
     ignored = _ignored_booking(host, ignore_booking_id)
     if ignored is not None:
         google = _subtract(google, ignored.start_at, ignored.end_at)
-    busy = [*google, *_booking_busy(host.id, lo, hi, ignore_booking_id)]
-    booked: list[datetime] = []
-    if event_type.max_per_day is not None:
-        booked = _booked_starts(event_type.id, lo - 2 * _DAY, hi + 2 * _DAY, ignore_booking_id)
+    held, booked = _bookings(host.id, event_type, lo, hi, ignore_booking_id)
+    busy = [*google, *held]
     return compute_slots(schedule, slot_rules, busy, now, window_start, window_end, booked)
 
 
@@ -129,27 +127,37 @@ def _busy_span(
     now: datetime,
 ) -> Interval | None:
     """The part of time whose busy-ness can matter: candidate starts clipped to notice and
-    horizon, widened by the buffers and duration, then clipped to working time."""
+    horizon, widened by the buffers and the duration; None when no slot is possible."""
     first = max(window_start, now + rules.min_notice)
     last = min(window_end, now + rules.horizon)
     if first >= last or not (any(schedule.weekly) or any(schedule.overrides.values())):
         return None
-    reach_lo = first - rules.buffer_before
-    reach_hi = last + rules.duration + rules.buffer_after
-    zone = schedule.zone
-    stretches = working_stretches(
-        schedule, reach_lo.astimezone(zone).date() - _DAY, reach_hi.astimezone(zone).date() + _DAY
+    return first - rules.buffer_before, last + rules.duration + rules.buffer_after
+
+
+def _settings_of(host: User) -> tuple[AvailabilityRules | None, GoogleConnection | None]:
+    """The host's availability rules and Google connection, in one query."""
+    found = (
+        db.session.query(AvailabilityRules, GoogleConnection)
+        .select_from(User)
+        .outerjoin(AvailabilityRules, AvailabilityRules.user_id == User.id)
+        .outerjoin(GoogleConnection, GoogleConnection.user_id == User.id)
+        .filter(User.id == host.id)
+        .one()
     )
-    inside = [(lo, hi) for lo, hi in stretches if lo < reach_hi and hi > reach_lo]
-    if not inside:
-        return None
-    return max(reach_lo, inside[0][0]), min(reach_hi, inside[-1][1])
+    return found[0], found[1]
 
 
 def _google_busy(
-    host: User, calendars: list[str], lo: datetime, hi: datetime, now: datetime, *, fresh: bool
+    host: User,
+    conn: GoogleConnection | None,
+    calendars: list[str],
+    lo: datetime,
+    hi: datetime,
+    now: datetime,
+    *,
+    fresh: bool,
 ) -> Sequence[Interval]:
-    conn = connection_of(host)
     usable = conn is not None and conn.status == "connected" and conn.refresh_token_sealed
     if not usable or conn is None or FREEBUSY_SCOPE not in conn.scopes:
         # A cached answer must not outlive the grant: let the token path raise its problem.
@@ -185,32 +193,36 @@ def _ignored_booking(host: User, booking_id: uuid.UUID | None) -> Booking | None
     return booking
 
 
-def _booking_busy(
-    host_id: uuid.UUID, lo: datetime, hi: datetime, ignore_id: uuid.UUID | None
-) -> list[Interval]:
-    query = db.session.query(Booking.blocked_start, Booking.blocked_end).filter(
+def _bookings(
+    host_id: uuid.UUID,
+    event_type: EventType,
+    lo: datetime,
+    hi: datetime,
+    ignore_id: uuid.UUID | None,
+) -> tuple[list[Interval], list[datetime]]:
+    """One query: the blocked ranges of the host's active bookings overlapping
+    ``[lo, hi)``, and the starts of this event type's (two days around, for the daily cap;
+    only when it has one)."""
+    cap = event_type.max_per_day is not None
+    reach_lo, reach_hi = (lo - 2 * _DAY, hi + 2 * _DAY) if cap else (lo, hi)
+    query = db.session.query(
+        Booking.event_type_id, Booking.start_at, Booking.blocked_start, Booking.blocked_end
+    ).filter(
         Booking.host_id == host_id,
         Booking.active.is_(True),
-        Booking.blocked_end > lo,
-        Booking.blocked_start < hi,
+        Booking.blocked_end > reach_lo,
+        Booking.blocked_start < reach_hi,
     )
     if ignore_id is not None:
         query = query.filter(Booking.id != ignore_id)
-    return [(start, end) for start, end in query]
-
-
-def _booked_starts(
-    event_type_id: uuid.UUID, lo: datetime, hi: datetime, ignore_id: uuid.UUID | None
-) -> list[datetime]:
-    query = db.session.query(Booking.start_at).filter(
-        Booking.event_type_id == event_type_id,
-        Booking.active.is_(True),
-        Booking.start_at >= lo,
-        Booking.start_at < hi,
-    )
-    if ignore_id is not None:
-        query = query.filter(Booking.id != ignore_id)
-    return [start for (start,) in query]
+    held: list[Interval] = []
+    booked: list[datetime] = []
+    for event_type_id, start_at, blocked_start, blocked_end in query:
+        if blocked_end > lo and blocked_start < hi:
+            held.append((blocked_start, blocked_end))
+        if cap and event_type_id == event_type.id:
+            booked.append(start_at)
+    return held, booked
 
 
 def _subtract(intervals: Sequence[Interval], cut_lo: datetime, cut_hi: datetime) -> list[Interval]:

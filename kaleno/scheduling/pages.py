@@ -15,7 +15,7 @@ from kaleno.scheduling.public_slots import (
     EARLIEST,
     LATEST,
     MAX_RANGE_DAYS,
-    bookable_event_type,
+    host_and_event_type,
     local_window,
     page_document,
     public_host,
@@ -97,8 +97,7 @@ def get_slots(host_slug: str, event_slug: str, query: SlotsQuery) -> dict[str, o
     """List free slots by day in the customer's zone."""
     first, last = query.from_, query.to
     _check_range(first, last)
-    host = public_host(host_slug)
-    event_type = bookable_event_type(host, event_slug)
+    host, event_type = host_and_event_type(host_slug, event_slug)
     zone_name = query.tz or host.timezone
     customer_zone = zone(zone_name)
     window_start, window_end = local_window(first, last, customer_zone)

@@ -64,6 +64,30 @@ def bookable_event_type(host: User, event_slug: str) -> EventType:
     return event_type
 
 
+def host_and_event_type(host_slug: str, event_slug: str) -> tuple[User, EventType]:
+    """A host and one of its active, non-archived event types, in one query.
+
+    Raises:
+        NotFound: 404 when there is no such host, or no bookable event type by that slug.
+    """
+    found = (
+        db.session.query(User, EventType)
+        .join(EventType, EventType.user_id == User.id)
+        .filter(
+            User.slug == host_slug,
+            EventType.slug == event_slug,
+            EventType.active.is_(True),
+            EventType.archived_at.is_(None),
+        )
+        .one_or_none()
+    )
+    if found is None:
+        public_host(host_slug)  # says which of the two is missing
+        raise NotFound("No bookable event type at this address.")
+    host, event_type = found
+    return host, event_type
+
+
 def page_document(host: User) -> dict[str, Any]:
     """What a customer sees of the host: name, slug, zone and bookable event types.
 

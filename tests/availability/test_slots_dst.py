@@ -41,3 +41,41 @@ def test_berlin_customer_sees_the_hour_move(page: Published) -> None:
     for date in ("2030-03-10", "2030-03-11", "2030-03-15"):
         starts = [slot["start"] for slot in days[date]]
         assert starts == [f"{date}T{hour}:00:00+01:00" for hour in range(14, 22)]
+
+
+@pytest.mark.parametrize(
+    ("zone_name", "first"),
+    [
+        ("America/New_York", "2030-03-09"),
+        ("Europe/Berlin", "2030-10-26"),  # fall back: 02:00-03:00 happens twice
+        ("Australia/Lord_Howe", "2030-04-06"),  # 30-minute change
+        ("Asia/Kathmandu", "2030-01-01"),
+        ("Pacific/Apia", "2011-12-28"),  # the skipped 2011-12-30
+    ],
+)
+def test_grouping_matches_a_zone_lookup_per_slot(zone_name: str, first: str) -> None:
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
+
+    from kaleno.availability.engine import Slot
+    from kaleno.scheduling.public_slots import local_window, slots_by_day
+
+    zone = ZoneInfo(zone_name)
+    first_day = date.fromisoformat(first)
+    last_day = first_day + timedelta(days=3)
+    lo, hi = local_window(first_day, last_day, zone)
+    step = timedelta(minutes=15)
+    slots = []
+    start = lo.astimezone(UTC)
+    while start < hi:
+        slots.append(Slot(start, start + timedelta(minutes=50)))
+        start += step
+    expected: dict[str, list[dict[str, str]]] = {}
+    for slot in slots:
+        local_start = slot.start.astimezone(zone)
+        expected.setdefault(local_start.date().isoformat(), []).append(
+            {"start": local_start.isoformat(), "end": slot.end.astimezone(zone).isoformat()}
+        )
+    grouped = slots_by_day(slots, first_day, last_day, zone)
+    assert {day["date"]: day["slots"] for day in grouped if day["slots"]} == expected
+    assert len(grouped) == 4
