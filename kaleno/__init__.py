@@ -20,17 +20,17 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno import models  # noqa: F401 - registers every table on the metadata
     from kaleno.auth.api import bp as me_bp
     from kaleno.auth.routes import bp as auth_bp
+    from kaleno.bookings.routes import bp as bookings_bp
     from kaleno.cli import register_cli
     from kaleno.errors import register_error_handlers
     from kaleno.extensions import db, migrate
     from kaleno.health import bp as health_bp
     from kaleno.logs import configure_logging
-    from kaleno.web import init_web
+    from kaleno.privacy.routes import bp as privacy_bp
     from kaleno.scheduling.availability_settings import bp as availability_bp
     from kaleno.scheduling.event_types import bp as event_types_bp
     from kaleno.scheduling.pages import bp as pages_bp
-    from kaleno.privacy.routes import bp as privacy_bp
-    from kaleno.bookings.routes import bp as bookings_bp
+    from kaleno.web import init_web
 
     if config is None:
         config = load_config()
