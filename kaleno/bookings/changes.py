@@ -18,7 +18,7 @@ from kaleno.bookings.errors import BookingCancelled, SlotUnavailable, TooLate
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
 from kaleno.bookings.present import booking_body
 from kaleno.bookings.tx import begin_write
-from kaleno.bookings.worker import run_inline
+from kaleno.bookings.worker import inline_lease, run_inline
 from kaleno.extensions import db
 from kaleno.models import Booking, EventType, User
 
@@ -79,7 +79,7 @@ def reschedule(access: Access, start: datetime, now: datetime) -> dict[str, Any]
     with overlap_is_conflict():
         booking.start_at, booking.end_at = placement.start, placement.end
         booking.blocked_start, booking.blocked_end = placement.blocked_start, placement.blocked_end
-        job_id = outbox.enqueue_sync(booking, now, lease=outbox.INLINE_LEASE).id
+        job_id = outbox.enqueue_sync(booking, now, lease=inline_lease()).id
         db.session.commit()
     return _after_change(host_id, booking_id, job_id, now)
 
@@ -105,7 +105,7 @@ def cancel(access: Access, reason: str | None, now: datetime) -> dict[str, Any]:
     booking.status, booking.active = "cancelled", False
     booking.cancelled_at, booking.cancelled_by = now, access.role
     booking.cancel_reason = reason
-    job_id = outbox.enqueue_sync(booking, now, lease=outbox.INLINE_LEASE).id
+    job_id = outbox.enqueue_sync(booking, now, lease=inline_lease()).id
     db.session.commit()
     return _after_change(host_id, booking_id, job_id, now)
 

@@ -7,7 +7,9 @@ import signal
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask import current_app
 
 from kaleno.bookings import outbox, sync
 from kaleno.bookings.google_event import fingerprint
@@ -99,8 +101,23 @@ def _log_outcome(job: OutboxJob, outcome: outbox.Outcome) -> None:
     )
 
 
+def inline_enabled() -> bool:
+    """Whether requests try their sync once themselves (``BOOKING_INLINE_SYNC``, default on).
+
+    Off, every Google write is left to ``flask kaleno worker``.
+    """
+    return bool(current_app.config.get("BOOKING_INLINE_SYNC", True))
+
+
+def inline_lease() -> timedelta | None:
+    """How long a new job stays reserved for the request's own inline attempt."""
+    return outbox.INLINE_LEASE if inline_enabled() else None
+
+
 def run_inline(job_id: uuid.UUID, now: datetime) -> None:
     """Try a just-committed job once from the request; the outbox retries any failure."""
+    if not inline_enabled():
+        return
     try:
         run_job(job_id, now)
     except Exception:
