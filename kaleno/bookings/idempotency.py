@@ -81,8 +81,9 @@ def claim(
             .populate_existing()
             .one_or_none()
         )
-        if row is None:
-            continue  # released or purged meanwhile: try to claim again
+        if row is None:  # released or purged meanwhile: try to claim again
+            _wait_or_give_up(deadline)
+            continue
         if row.expires_at <= now:
             _delete_expired(row.id, now)
             continue
@@ -97,12 +98,16 @@ def claim(
         taken = _take_over_if_dead(row, now)
         if taken is not None:
             return taken
-        db.session.rollback()  # end the read, so the next look sees the owner's commit
-        if time.monotonic() >= deadline:
-            raise IdempotencyKeyInUse(
-                "The first request with this Idempotency-Key is still running; retry shortly."
-            )
-        time.sleep(POLL_SECONDS)
+        _wait_or_give_up(deadline)
+
+
+def _wait_or_give_up(deadline: float) -> None:
+    db.session.rollback()  # end the read, so the next look sees the owner's commit
+    if time.monotonic() >= deadline:
+        raise IdempotencyKeyInUse(
+            "The first request with this Idempotency-Key is still running; retry shortly."
+        )
+    time.sleep(POLL_SECONDS)
 
 
 def _insert(event_type_id: uuid.UUID, key: str, digest: str, now: datetime) -> Claimed | None:

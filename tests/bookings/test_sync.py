@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,13 +13,14 @@ from flask import Flask
 from kaleno.auth.connection import access_token_for
 from kaleno.bookings.google_event import google_event_id
 from kaleno.bookings.outbox import MAX_ATTEMPTS
+from kaleno.bookings.worker import run_worker
 from kaleno.extensions import db
 from kaleno.google import calendar
 from kaleno.google.endpoints import current_endpoints
 from kaleno.models import GoogleConnection, User, utcnow
 from kaleno.models.google_connection import EVENTS_SCOPE
 from tests.auth.browser import FREEBUSY
-from tests.bookings.conftest import HOST_EMAIL, Page, next_slot
+from tests.bookings.conftest import HOST_EMAIL, Page, make_due, next_slot
 
 
 @pytest.fixture
@@ -181,3 +183,27 @@ def test_cancel_succeeds_when_the_event_is_already_gone(page: Page) -> None:
     assert response.json()["status"] == "cancelled"
     assert response.json()["google"]["sync"] == "synced"
     assert [j.status for j in page.jobs()] == ["done", "done"]
+
+
+def test_two_workers_share_the_outbox_without_doing_a_job_twice(
+    page: Page, no_inline_sync: None
+) -> None:
+    for hour in range(8, 18):
+        assert page.book(next_slot(hour=hour)).status_code == 201
+    with page.app.app_context():
+        make_due()
+    ran: list[int] = []
+
+    def worker() -> None:
+        with page.app.app_context():
+            ran.append(run_worker(once=True))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(ran) == 10
+    assert page.calls("calendar.events.insert") == 10
+    assert len(page.events()) == 10
+    assert {j.status for j in page.jobs()} == {"done"}
