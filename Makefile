@@ -12,7 +12,7 @@ DEV_CLIENT_ID := kaleno-dev.apps.googleusercontent.com
 DEV_CLIENT_SECRET := kaleno-dev-secret
 DEV_REDIRECTS := http://$(HOST):$(PORT)/auth/google/callback,http://$(HOST):$(PORT)/auth/google/calendar/callback
 
-.PHONY: install run test lint typecheck pytest clean
+.PHONY: install run serve worker test lint typecheck pytest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,20 @@ run: install
 	  KALENO_GOOGLE_CLIENT_ID=$(DEV_CLIENT_ID) KALENO_GOOGLE_CLIENT_SECRET=$(DEV_CLIENT_SECRET) \
 	  KALENO_BASE_URL=http://$(HOST):$(PORT) \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Production serving with the KALENO_* environment as set (see README, "Production serving"):
+# migrations first as their own step (never on worker start), then one outbox worker in the
+# background and gunicorn (gunicorn.conf.py) in the foreground; Ctrl-C stops both.
+serve: install
+	FLASK_APP=wsgi $(BIN)/flask db upgrade
+	@set -m; \
+	FLASK_APP=wsgi $(BIN)/flask kaleno worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# One more outbox worker (run as many as needed, on any host sharing the database).
+worker: install
+	FLASK_APP=wsgi $(BIN)/flask kaleno worker
 
 lint: install
 	$(BIN)/ruff check .

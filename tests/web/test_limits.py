@@ -157,3 +157,12 @@ def test_forwarded_for_picks_the_bucket_only_behind_trusted_proxies(
     assert proxy.get(SLOTS, headers=first).status_code == 429
     second = proxy.get(SLOTS, headers={"X-Forwarded-For": "203.0.113.2"})
     assert (second.status_code != 429) is separate_buckets
+
+
+def test_an_unreachable_redis_falls_back_to_memory(web_app: WebAppFactory) -> None:
+    app = _with_probe_routes(web_app(**LOW, REDIS_URL="redis://127.0.0.1:9/0"))
+    client = _client(app, "10.0.0.11")
+    for _ in range(3):
+        assert client.get(SLOTS).status_code not in (429, 500)
+    _assert_429(client, "GET", SLOTS)
+    app.extensions[EXTENSION_KEY].storage.storage.connection_pool.disconnect()
