@@ -17,7 +17,7 @@ from kaleno.bookings.worker import run_worker
 from kaleno.extensions import db
 from kaleno.google import calendar
 from kaleno.google.endpoints import current_endpoints
-from kaleno.models import GoogleConnection, User, utcnow
+from kaleno.models import GoogleConnection, OutboxJob, User, utcnow
 from kaleno.models.google_connection import EVENTS_SCOPE
 from tests.auth.browser import FREEBUSY
 from tests.bookings.conftest import HOST_EMAIL, Page, make_due, next_slot
@@ -207,3 +207,11 @@ def test_two_workers_share_the_outbox_without_doing_a_job_twice(
     assert page.calls("calendar.events.insert") == 10
     assert len(page.events()) == 10
     assert {j.status for j in page.jobs()} == {"done"}
+
+
+def test_the_worker_also_runs_queued_grant_revocations(page: Page) -> None:
+    with page.app.app_context():  # what kaleno.privacy queues when Google was unreachable
+        db.session.add(OutboxJob(kind="google.revoke", user_id=page.host_id, payload={}))
+        db.session.commit()
+    assert page.run_worker() == 1
+    assert [(j.kind, j.status) for j in page.jobs()] == [("google.revoke", "done")]
