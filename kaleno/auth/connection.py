@@ -14,6 +14,7 @@ from kaleno.google.errors import CalendarNotConnected, CalendarRevoked, ScopeNot
 from kaleno.google.oauth import TokenResponse
 from kaleno.models import GoogleConnection, User, utcnow
 from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
+from kaleno.privacy.restriction import ensure_not_restricted
 from kaleno.vault import binding, current_vault
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,9 @@ def access_token_for(user: User, scope: str, now: datetime, *, force_refresh: bo
         CalendarRevoked: the grant was revoked (now or before).
         ScopeNotGranted: the host declined the permission this feature needs.
         GoogleUnavailable: Google could not refresh the token right now.
+        HostRestricted: the host restricted processing; no Google call may happen.
     """
+    ensure_not_restricted(user)
     conn = connection_of(user)
     if conn is None or (conn.refresh_token_sealed is None and conn.status != "revoked"):
         raise CalendarNotConnected("The host has not connected Google Calendar.")

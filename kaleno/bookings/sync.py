@@ -39,6 +39,7 @@ from kaleno.google.errors import (
 )
 from kaleno.models import Booking, EventType, User
 from kaleno.models.google_connection import EVENTS_SCOPE
+from kaleno.privacy.restriction import HostRestricted
 
 log = logging.getLogger(__name__)
 # The outbox does the retrying, with its own backoff; googleapiclient would sleep instead.
@@ -94,7 +95,7 @@ def push(plan: Plan, now: datetime) -> Pushed:
     """Make one attempt at Google for ``plan``; never raises for Google's answers."""
     try:
         return Pushed(Outcome("done"), _push(plan, now))
-    except (CalendarNotConnected, CalendarRevoked, ScopeNotGranted) as error:
+    except (CalendarNotConnected, CalendarRevoked, ScopeNotGranted, HostRestricted) as error:
         return Pushed(Outcome("parked", error.detail))
     except GoogleRejected as error:
         return Pushed(Outcome("failed", error.detail))

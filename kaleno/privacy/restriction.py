@@ -25,10 +25,13 @@ def restrict(user: User, now: datetime) -> None:
 
 
 def lift(user: User) -> None:
-    """Switch processing back on (idempotent)."""
+    """Switch processing back on (idempotent); Google work parked meanwhile resumes."""
+    from kaleno.bookings.outbox import resume_parked
+
     if user.restricted_at is not None:
         user.restricted_at = None
         audit.record("restriction.end", actor="user", subject_user_id=user.id)
+        resume_parked(user.id)
     db.session.commit()
 
 

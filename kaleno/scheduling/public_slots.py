@@ -10,6 +10,7 @@ from kaleno.availability.engine import Slot
 from kaleno.errors import NotFound
 from kaleno.extensions import db
 from kaleno.models import EventType, User
+from kaleno.privacy.restriction import ensure_not_restricted
 from kaleno.scheduling.event_type_shapes import location_of
 
 MAX_RANGE_DAYS = 62
@@ -22,10 +23,12 @@ def public_host(host_slug: str) -> User:
 
     Raises:
         NotFound: 404 when no host uses the slug.
+        HostRestricted: 409 while the host has restricted processing (pages closed).
     """
     host = db.session.query(User).filter(User.slug == host_slug).one_or_none()
     if host is None:
         raise NotFound("No booking page at this address.")
+    ensure_not_restricted(host)
     return host
 
 
@@ -85,6 +88,7 @@ def host_and_event_type(host_slug: str, event_slug: str) -> tuple[User, EventTyp
         public_host(host_slug)  # says which of the two is missing
         raise NotFound("No bookable event type at this address.")
     host, event_type = found
+    ensure_not_restricted(host)
     return host, event_type
 
 
