@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kaleno.auth.attempts import client_credentials
+from kaleno.availability import busy_cache
 from kaleno.extensions import db
 from kaleno.google.credentials import GrantRevoked, usable_access_token
 from kaleno.google.endpoints import current_endpoints
@@ -54,6 +55,7 @@ def store_grant(user: User, tokens: TokenResponse, now: datetime) -> GoogleConne
     conn.revoked_at = None if conn.refresh_token_sealed else now
     conn.revoked_reason = None if conn.refresh_token_sealed else "Google sent no refresh token"
     conn.connected_at = now
+    busy_cache.invalidate(user.id)  # scopes changed: cached answers may no longer hold
     return conn
 
 
@@ -117,6 +119,7 @@ def mark_revoked(conn: GoogleConnection, now: datetime, reason: str) -> None:
     conn.revoked_reason = reason
     conn.access_token_sealed = None
     conn.refresh_token_sealed = None
+    busy_cache.invalidate(conn.user_id)  # nothing cached may outlive the grant
     log.info("calendar connection revoked", extra={"connection_id": str(conn.id)})
 
 

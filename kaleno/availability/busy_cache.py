@@ -37,6 +37,8 @@ class BusyStore(Protocol):
     def bump(self, host_id: uuid.UUID) -> None: ...
     def get(self, key: str) -> Busy | None: ...
     def put(self, key: str, busy: Busy, ttl_s: int) -> None: ...
+    def get_text(self, key: str) -> str | None: ...
+    def put_text(self, key: str, text: str, ttl_s: int) -> None: ...
 
 
 class MemoryStore:
@@ -45,7 +47,7 @@ class MemoryStore:
     def __init__(self, max_entries: int = 10_000) -> None:
         self._lock = threading.Lock()
         self._generations: dict[uuid.UUID, int] = {}
-        self._entries: dict[str, tuple[float, Busy]] = {}
+        self._entries: dict[str, tuple[float, Busy | str]] = {}
         self._max_entries = max_entries
 
     def generation(self, host_id: uuid.UUID) -> int:
@@ -57,6 +59,17 @@ class MemoryStore:
             self._generations[host_id] = self._generations.get(host_id, 0) + 1
 
     def get(self, key: str) -> Busy | None:
+        value = self._get(key)
+        return value if isinstance(value, tuple) else None
+
+    def get_text(self, key: str) -> str | None:
+        value = self._get(key)
+        return value if isinstance(value, str) else None
+
+    def put_text(self, key: str, text: str, ttl_s: int) -> None:
+        self.put(key, text, ttl_s)
+
+    def _get(self, key: str) -> Busy | str | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -66,7 +79,7 @@ class MemoryStore:
                 return None
             return entry[1]
 
-    def put(self, key: str, busy: Busy, ttl_s: int) -> None:
+    def put(self, key: str, busy: Busy | str, ttl_s: int) -> None:
         now = time.monotonic()
         with self._lock:
             if len(self._entries) >= self._max_entries:
@@ -103,6 +116,13 @@ class RedisStore:
     def put(self, key: str, busy: Busy, ttl_s: int) -> None:
         pairs = [[_iso(lo), _iso(hi)] for lo, hi in busy]
         self._redis.set(key, json.dumps(pairs), ex=ttl_s)
+
+    def get_text(self, key: str) -> str | None:
+        raw = self._redis.get(key)
+        return raw.decode() if isinstance(raw, bytes) else None
+
+    def put_text(self, key: str, text: str, ttl_s: int) -> None:
+        self._redis.set(key, text, ex=ttl_s)
 
 
 def _generation_key(host_id: uuid.UUID) -> str:
@@ -184,3 +204,31 @@ def _entry_key(
     # Calendar ids can be email addresses: hash them so keys hold no personal data.
     digest = hashlib.sha256("\n".join(calendars).encode()).hexdigest()[:16]
     return f"kaleno:busy:{host_id}:{generation}:{digest}:{lo:%Y%m%d}:{hi:%Y%m%d}"
+
+
+def cached_text(host_id: uuid.UUID, parts: Sequence[str], build: Callable[[], str]) -> str:
+    """A finished document about the host (e.g. a slots answer), kept like busy time.
+
+    The key carries the host's generation, so anything that drops the host's busy time
+    (a booking, new settings, a changed grant) drops these documents too. ``parts`` must
+    name everything else the document depends on; they are hashed, never stored.
+    """
+    ttl_s = int(current_app.config.get("FREEBUSY_CACHE_TTL_S", 0))
+    if ttl_s <= 0:
+        return build()
+    store = current_store()
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    try:
+        key = f"kaleno:doc:{host_id}:{store.generation(host_id)}:{digest}"
+        hit = store.get_text(key)
+    except redis.RedisError:
+        log.warning("document cache unavailable; computing", exc_info=True)
+        return build()
+    if hit is not None:
+        return hit
+    text = build()
+    try:
+        store.put_text(key, text, ttl_s)
+    except redis.RedisError:
+        log.warning("document cache unavailable; answer not kept", exc_info=True)
+    return text
