@@ -28,14 +28,15 @@ run: install
 	mkdir -p instance
 	KALENO_ENV=development FLASK_APP=wsgi $(BIN)/flask db upgrade
 	@set -m; \
-	KALENO_ENV=development $(BIN)/python -m kaleno.emulator --host $(HOST) --port $(EMULATOR_PORT) \
-	  --client "$(DEV_CLIENT_ID):$(DEV_CLIENT_SECRET):$(DEV_REDIRECTS)" & emulator=$$!; \
-	trap 'kill $$emulator 2>/dev/null' EXIT INT TERM; \
-	echo "Google emulator on http://$(HOST):$(EMULATOR_PORT) — API on http://$(HOST):$(PORT)"; \
-	KALENO_ENV=development FLASK_APP=wsgi KALENO_GOOGLE_EMULATOR_URL=http://$(HOST):$(EMULATOR_PORT) \
+	export KALENO_ENV=development FLASK_APP=wsgi KALENO_GOOGLE_EMULATOR_URL=http://$(HOST):$(EMULATOR_PORT) \
 	  KALENO_GOOGLE_CLIENT_ID=$(DEV_CLIENT_ID) KALENO_GOOGLE_CLIENT_SECRET=$(DEV_CLIENT_SECRET) \
-	  KALENO_BASE_URL=http://$(HOST):$(PORT) \
-	  $(BIN)/flask run --host $(HOST) --port $(PORT)
+	  KALENO_BASE_URL=http://$(HOST):$(PORT); \
+	$(BIN)/python -m kaleno.emulator --host $(HOST) --port $(EMULATOR_PORT) \
+	  --client "$(DEV_CLIENT_ID):$(DEV_CLIENT_SECRET):$(DEV_REDIRECTS)" & emulator=$$!; \
+	$(BIN)/flask kaleno worker & worker=$$!; \
+	trap 'kill $$emulator $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Google emulator on http://$(HOST):$(EMULATOR_PORT) — API on http://$(HOST):$(PORT)"; \
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Production serving with the KALENO_* environment as set (see README, "Production serving"):
 # migrations first as their own step (never on worker start), then one outbox worker in the
