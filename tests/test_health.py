@@ -76,3 +76,10 @@ def test_log_formatter_redacts_token_shaped_values(secret: str) -> None:
     line = JSONFormatter().format(record)
     assert "canary" not in line.lower().replace("[redacted]", "")
     assert "[redacted]" in line
+
+
+def test_root_links_to_the_entry_points(client: FlaskClient) -> None:
+    body = client.get("/").get_json()
+    assert body["docs"] == "/docs"
+    assert client.get(body["openapi"]).status_code == 200
+    assert client.get(body["me"]).status_code == 401
