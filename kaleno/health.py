@@ -78,6 +78,7 @@ def readyz() -> dict[str, str]:
 
 
 @bp.get("/openapi.json")
+@operation("This OpenAPI 3.1 document.", tags=("operations",), responses={200: None})
 def openapi_document() -> dict[str, Any]:
     """Serve the OpenAPI 3.1 document."""
     document: dict[str, Any] = current_app.extensions.setdefault("kaleno_openapi", {})
@@ -87,6 +88,12 @@ def openapi_document() -> dict[str, Any]:
 
 
 @bp.get("/docs")
+@operation(
+    "The API reference as HTML.",
+    tags=("operations",),
+    responses={200: None},
+    content_type="text/html",
+)
 def docs() -> str:
     """Render the API reference from the OpenAPI document, without scripts."""
     return render_template("docs.html", spec=openapi_document())

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from kaleno.api.spec import OPERATION_ATTR, Operation, Problem
+from kaleno.web.limits import group_for
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>")
 _STATUS_TEXT = {
@@ -28,6 +29,12 @@ _STATUS_TEXT = {
     429: "Too many requests",
     503: "Unavailable",
 }
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "session": [{"session": []}],
+    "manage-token": [{"manageToken": []}],
+    "session-or-manage-token": [{"session": []}, {"manageToken": []}],
+}
+_UNSAFE = frozenset({"post", "put", "patch", "delete"})
 _PARAM_SCHEMA = {"int": {"type": "integer"}, "uuid": {"type": "string", "format": "uuid"}}
 
 
@@ -88,7 +95,7 @@ def build_openapi(app: Flask) -> dict[str, Any]:
             "operationId": f"{method}_{re.sub(r'[^a-zA-Z0-9]+', '_', path).strip('_')}",
             "tags": list(spec.tags),
             "parameters": parameters,
-            "responses": _responses(spec),
+            "responses": _responses(spec, rule_text, method),
         }
         if spec.body is not None:
             op["requestBody"] = {
@@ -96,11 +103,7 @@ def build_openapi(app: Flask) -> dict[str, Any]:
                 "content": {"application/json": {"schema": _ref(spec.body)}},
             }
         if spec.auth:
-            op["security"] = (
-                [{"session": []}]
-                if spec.auth == "session"
-                else [{"session": []}, {"manageToken": []}]
-            )
+            op["security"] = _SECURITY[spec.auth]
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",
@@ -128,12 +131,21 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _responses(spec: Operation) -> dict[str, Any]:
+def _responses(spec: Operation, rule: str, method: str) -> dict[str, Any]:
+    """The declared responses plus the errors every operation of its kind can answer."""
     responses: dict[str, Any] = {}
     declared = dict(spec.responses)
     declared.setdefault(500, None)
     if spec.body is not None or spec.query is not None:
         declared.setdefault(400, None)
+    if spec.body is not None:
+        declared.setdefault(413, None)  # MAX_CONTENT_LENGTH
+    if spec.auth in ("session", "session-or-manage-token"):
+        declared.setdefault(401, None)
+        if method in _UNSAFE:
+            declared.setdefault(403, None)  # CSRF
+    if group_for(rule, method.upper()) is not None:
+        declared.setdefault(429, None)
     for status, model in sorted(declared.items()):
         entry: dict[str, Any] = {"description": _STATUS_TEXT.get(status, "Error")}
         if status >= 400:

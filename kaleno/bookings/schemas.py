@@ -8,7 +8,15 @@ import zoneinfo
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+)
 
 SyncState = Literal["pending", "synced", "failed", "parked"]
 BookingStatus = Literal["confirmed", "cancelled"]
@@ -29,12 +37,25 @@ def _iana_zone(name: str) -> str:
 IanaZone = Annotated[str, AfterValidator(_iana_zone)]
 
 
+def _rfc3339_text(value: object) -> object:
+    # pydantic would read a number (or a numeric string) as Unix seconds; the contract and
+    # the OpenAPI document say RFC 3339 text, so ``to=0.5`` is refused rather than 1970.
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit()
+    ):
+        raise ValueError("must be an RFC 3339 date-time with an offset")
+    return value
+
+
+Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+
+
 class BookingRequest(BaseModel):
     """A customer's booking: an offered start and who they are."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    start: AwareDatetime
+    start: Rfc3339
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr = Field(max_length=320)
     phone: str | None = Field(default=None, max_length=40, pattern=PHONE_PATTERN)
@@ -47,7 +68,7 @@ class RescheduleRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start: AwareDatetime
+    start: Rfc3339
 
 
 class CancelRequest(BaseModel):
@@ -63,8 +84,8 @@ class BookingListQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: AwareDatetime | None = Field(default=None, alias="from")
-    to: AwareDatetime | None = None
+    from_: Rfc3339 | None = Field(default=None, alias="from")
+    to: Rfc3339 | None = None
     status: BookingStatus | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=200)
