@@ -33,6 +33,7 @@ class CalendarStatus(BaseModel):
     connected_at: datetime | None
     revoked_at: datetime | None
     revoked_reason: str | None
+    calendars_checked: list[str]  # whose busy time blocks slots (PUT /api/availability)
 
 
 class Me(BaseModel):

@@ -13,7 +13,7 @@ from kaleno.google.credentials import GrantRevoked, usable_access_token
 from kaleno.google.endpoints import current_endpoints
 from kaleno.google.errors import CalendarNotConnected, CalendarRevoked, ScopeNotGranted
 from kaleno.google.oauth import TokenResponse
-from kaleno.models import GoogleConnection, User, utcnow
+from kaleno.models import AvailabilityRules, GoogleConnection, User, utcnow
 from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
 from kaleno.privacy.restriction import ensure_not_restricted
 from kaleno.vault import binding, current_vault
@@ -137,6 +137,7 @@ def calendar_status(user: User) -> dict[str, Any]:
         enabled = scope in granted
         features[name] = {"enabled": enabled, "reason": None if enabled else reason}
     status = "not_connected" if conn is None else conn.status
+    rules = db.session.query(AvailabilityRules).filter_by(user_id=user.id).one_or_none()
     return {
         "status": status,
         "connected": status == "connected",
@@ -146,6 +147,7 @@ def calendar_status(user: User) -> dict[str, Any]:
         "connected_at": conn.connected_at if conn else None,
         "revoked_at": conn.revoked_at if conn else None,
         "revoked_reason": conn.revoked_reason if conn else None,
+        "calendars_checked": list(rules.calendar_ids) if rules else ["primary"],
     }
 
 

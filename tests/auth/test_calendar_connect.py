@@ -50,6 +50,7 @@ def test_full_consent_connects_and_seals_tokens(app: Flask, browser: Browser) ->
     assert status["granted_scopes"] == sorted([FREEBUSY, EVENTS])
     assert status["missing_scopes"] == []
     assert status["features"]["free_busy"] == {"enabled": True, "reason": None}
+    assert status["calendars_checked"] == ["primary"]
     conn = _connection(app)
     assert conn.refresh_token_sealed is not None
     issued = set(browser.google.state()["tokens"]["refresh_tokens"])
