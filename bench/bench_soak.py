@@ -100,7 +100,7 @@ def main() -> int:
         flush=True,
     )
     with running_stack(args) as stack:
-        worker = stack.start(worker_command())
+        worker = stack.start("worker", worker_command())
         first_slot = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(
             days=1
         )
@@ -134,7 +134,10 @@ def main() -> int:
         left = drain(stack, 120)
         after = take_sample(stack, worker.pid, began)
         print_sample(after)
-        return report(args, samples, after, left, results)
+        dead = stack.dead_children()
+        for line in dead:
+            print(f"soak dead_child {line}")
+        return report(args, samples, after, left, results, len(dead))
 
 
 def report(
@@ -143,6 +146,7 @@ def report(
     after: Sample,
     left: int,
     results: list[tuple[str, int, float]],
+    dead_children: int,
 ) -> int:
     if len(samples) < 2:
         print("soak result verdict=TOO_SHORT (need at least two samples)")
@@ -177,7 +181,7 @@ def report(
     rss_ok = max(growth) <= args.rss_tolerance
     connections_ok = connections[-1] <= max(connections[: max(1, len(connections) // 2)])
     outbox_ok = max(pending) <= 2 * args.clients and left == 0
-    verdict = rss_ok and connections_ok and outbox_ok and server_errors == 0
+    verdict = rss_ok and connections_ok and outbox_ok and server_errors == 0 and not dead_children
     print(
         f"soak result minutes={args.minutes:g} samples={len(samples)} requests={len(results)} "
         f"server_errors={server_errors} rss_growth_max_pct={100 * max(growth):.1f} "
@@ -185,7 +189,8 @@ def report(
         f"rss_tolerance_pct={100 * args.rss_tolerance:g} "
         f"pg_connections_first={connections[0]} pg_connections_last={connections[-1]} "
         f"pg_connections_max={max(connections)} outbox_pending_max={max(pending)} "
-        f"outbox_pending_after_drain={left} verdict={'PASS' if verdict else 'FAIL'}",
+        f"outbox_pending_after_drain={left} dead_children={dead_children} "
+        f"verdict={'PASS' if verdict else 'FAIL'}",
         flush=True,
     )
     return 0 if verdict else 1

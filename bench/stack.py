@@ -14,6 +14,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
@@ -104,12 +105,15 @@ def wait_for(url: str, seconds: float = 30) -> None:
 
 @contextmanager
 def process(
-    args: Sequence[str], env: dict[str, str], ready_url: str | None = None
+    args: Sequence[str],
+    env: dict[str, str],
+    ready_url: str | None = None,
+    log: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a child process (output discarded) until the block ends; always terminate it."""
-    proc = subprocess.Popen(
-        list(args), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    """Run a child process until the block ends; always terminate it. Its stdout is
+    discarded (gunicorn's access log), its stderr goes to ``log`` when given."""
+    stderr = log.open("wb") if log is not None else subprocess.DEVNULL
+    proc = subprocess.Popen(list(args), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         if ready_url is not None:
             wait_for(ready_url)
@@ -121,6 +125,8 @@ def process(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+        if log is not None:
+            stderr.close()  # type: ignore[union-attr]
 
 
 def environment(
@@ -286,7 +292,9 @@ class Stack:
     database_url: str
     env: dict[str, str]
     gunicorn: subprocess.Popen[bytes]
+    logs: Path
     exits: ExitStack = field(repr=False)
+    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
     def page(self) -> str:
@@ -302,9 +310,28 @@ class Stack:
         body = {"method": method, "status": status, "count": count, "delay_ms": delay_ms}
         requests.post(f"{self.emulator}/_emulator/faults", json=body, timeout=10).raise_for_status()
 
-    def start(self, args: Sequence[str], ready_url: str | None = None) -> subprocess.Popen[bytes]:
-        """Start another child with the stack's environment, stopped with the stack."""
-        return self.exits.enter_context(process(args, self.env, ready_url))
+    def start(
+        self,
+        name: str,
+        args: Sequence[str],
+        ready_url: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.Popen[bytes]:
+        """Start another child (stderr to ``<logs>/<name>.log``), stopped with the stack."""
+        child = self.exits.enter_context(
+            process(args, env or self.env, ready_url, self.logs / f"{name}.log")
+        )
+        self.children[name] = child
+        return child
+
+    def dead_children(self) -> list[str]:
+        """``name(exit code)`` of every child that has stopped, with its last stderr line."""
+        dead = []
+        for name, child in {"gunicorn": self.gunicorn, **self.children}.items():
+            if child.poll() is not None:
+                lines = (self.logs / f"{name}.log").read_text(errors="replace").splitlines()
+                dead.append(f"{name}(exit={child.returncode}): {lines[-1] if lines else ''}")
+        return dead
 
     def sql(self, statement: str) -> list[tuple[Any, ...]]:
         engine = sa.create_engine(self.database_url, poolclass=sa.pool.NullPool)
@@ -328,6 +355,7 @@ def running_stack(
     base, emulator = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{emulator_port}"
     fresh = fresh_database if own_database else fresh_schema
     with ExitStack() as exits:
+        logs = Path(exits.enter_context(tempfile.TemporaryDirectory(prefix="kaleno-bench-")))
         database_url = exits.enter_context(fresh(args.database_url))
         env = environment(
             database_url,
@@ -339,8 +367,11 @@ def running_stack(
         )
         migrate(env)
         ready = f"{emulator}/.well-known/openid-configuration"
-        exits.enter_context(process(emulator_command(emulator_port, base), env, ready))
-        gunicorn = exits.enter_context(process(gunicorn_command(), env, f"{base}/healthz"))
+        command = emulator_command(emulator_port, base)
+        exits.enter_context(process(command, env, ready, logs / "emulator.log"))
+        gunicorn = exits.enter_context(
+            process(gunicorn_command(), env, f"{base}/healthz", logs / "gunicorn.log")
+        )
         connect_host(base, emulator)
         open_page(env)
-        yield Stack(base, emulator, database_url, env, gunicorn, exits)
+        yield Stack(base, emulator, database_url, env, gunicorn, logs, exits)
