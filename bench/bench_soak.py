@@ -3,7 +3,7 @@
 Run from the repository root (PostgreSQL reachable):
 
     .venv/bin/python bench/bench_soak.py [--minutes 10] [--interval 30] [--clients 4]
-        [--pause 0.1] [--database-url URL] [--web-workers 4] [--web-threads 4]
+        [--pause 0.1] [--redis-url URL] [--database-url URL] [--web-workers 4] [--web-threads 4]
 
 One run: a database of its own (``CREATE DATABASE``, dropped at the end) migrated with
 ``flask db upgrade``; the Google emulator, Kaleno under gunicorn (``gunicorn.conf.py``) and
@@ -91,15 +91,19 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--pause", type=float, default=0.1, help="seconds between iterations")
     parser.add_argument("--rss-tolerance", type=float, default=0.10)
+    parser.add_argument(
+        "--redis-url", default="", help="KALENO_REDIS_URL for the app (default: memory stores)"
+    )
     args = parser.parse_args()
     seconds = args.minutes * 60
     print(
         f"# python={platform.python_version()} machine={platform.machine()} cpus={os.cpu_count()} "
         f"web_workers={args.web_workers} web_threads={args.web_threads} clients={args.clients} "
-        f"minutes={args.minutes:g} interval_s={args.interval:g}",
+        f"minutes={args.minutes:g} interval_s={args.interval:g} redis={bool(args.redis_url)}",
         flush=True,
     )
-    with running_stack(args) as stack:
+    extra_env = {"KALENO_REDIS_URL": args.redis_url} if args.redis_url else {}
+    with running_stack(args, extra_env=extra_env) as stack:
         worker = stack.start("worker", worker_command())
         first_slot = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(
             days=1
