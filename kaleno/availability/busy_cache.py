@@ -42,13 +42,27 @@ class BusyStore(Protocol):
 
 
 class MemoryStore:
-    """A thread-safe in-process store with expiry and a size bound."""
+    """A thread-safe in-process store with expiry and bounds on entries and bytes.
 
-    def __init__(self, max_entries: int = 10_000) -> None:
+    Entries are kept in the order they were written; every write first drops expired
+    entries from the front, so memory follows what was cached within one TTL, not what
+    was ever cached (a soak showed unbounded growth before this).
+    """
+
+    def __init__(self, max_entries: int = 10_000, max_bytes: int = 32 * 1024 * 1024) -> None:
         self._lock = threading.Lock()
         self._generations: dict[uuid.UUID, int] = {}
         self._entries: dict[str, tuple[float, Busy | str]] = {}
+        self._sizes: dict[str, int] = {}
+        self._bytes = 0
         self._max_entries = max_entries
+        self._max_bytes = max_bytes
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """``(entries, approximate bytes)`` held now."""
+        with self._lock:
+            return len(self._entries), self._bytes
 
     def generation(self, host_id: uuid.UUID) -> int:
         with self._lock:
@@ -75,18 +89,31 @@ class MemoryStore:
             if entry is None:
                 return None
             if entry[0] <= time.monotonic():
-                del self._entries[key]
+                self._drop(key)
                 return None
             return entry[1]
 
     def put(self, key: str, busy: Busy | str, ttl_s: int) -> None:
         now = time.monotonic()
+        size = len(busy) if isinstance(busy, str) else 64 * len(busy)
         with self._lock:
-            if len(self._entries) >= self._max_entries:
-                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
-                while len(self._entries) >= self._max_entries:  # still full: drop the oldest
-                    del self._entries[next(iter(self._entries))]
+            self._drop(key)  # re-inserted at the end, so the front is always the oldest
+            while self._entries:  # every entry shares one TTL: expired ones lead
+                oldest = next(iter(self._entries))
+                if self._entries[oldest][0] > now:
+                    break
+                self._drop(oldest)
+            while self._entries and (
+                len(self._entries) >= self._max_entries or self._bytes + size > self._max_bytes
+            ):
+                self._drop(next(iter(self._entries)))
             self._entries[key] = (now + ttl_s, busy)
+            self._sizes[key] = size
+            self._bytes += size
+
+    def _drop(self, key: str) -> None:
+        if self._entries.pop(key, None) is not None:
+            self._bytes -= self._sizes.pop(key, 0)
 
 
 class RedisStore:

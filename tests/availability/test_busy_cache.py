@@ -148,3 +148,23 @@ def test_day_bounds_widen_to_whole_utc_days() -> None:
         datetime(2030, 1, 7, 9, 30, tzinfo=UTC), datetime(2030, 1, 8, 0, 0, tzinfo=UTC)
     )
     assert (lo, hi) == (datetime(2030, 1, 7, tzinfo=UTC), datetime(2030, 1, 8, tzinfo=UTC))
+
+
+def test_memory_store_forgets_expired_entries_on_write_and_bounds_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(busy_cache.time, "monotonic", lambda: clock[0])
+    store = busy_cache.MemoryStore(max_entries=1000, max_bytes=10_000)
+    for n in range(50):
+        store.put_text(f"k{n}", "x" * 100, ttl_s=60)
+    assert store.size == (50, 5000)
+    clock[0] += 61  # all of them expired; one write sweeps them
+    store.put_text("fresh", "y" * 100, ttl_s=60)
+    assert store.size == (1, 100)
+    for n in range(200):  # 200 x 100 bytes would exceed 10,000: the oldest go first
+        store.put_text(f"b{n}", "z" * 100, ttl_s=60)
+    entries, held = store.size
+    assert (entries, held) == (100, 10_000)
+    assert store.get_text("b199") == "z" * 100
+    assert store.get_text("fresh") is None
