@@ -49,7 +49,7 @@ class MemoryStore:
     was ever cached (a soak showed unbounded growth before this).
     """
 
-    def __init__(self, max_entries: int = 10_000, max_bytes: int = 32 * 1024 * 1024) -> None:
+    def __init__(self, max_entries: int = 10_000, max_bytes: int = 8 * 1024 * 1024) -> None:
         self._lock = threading.Lock()
         self._generations: dict[uuid.UUID, int] = {}
         self._entries: dict[str, tuple[float, Busy | str]] = {}
@@ -95,7 +95,8 @@ class MemoryStore:
 
     def put(self, key: str, busy: Busy | str, ttl_s: int) -> None:
         now = time.monotonic()
-        size = len(busy) if isinstance(busy, str) else 64 * len(busy)
+        # Rough Python footprints: a str ~1 byte a character, an interval ~200 bytes.
+        size = len(busy) if isinstance(busy, str) else 200 * len(busy)
         with self._lock:
             self._drop(key)  # re-inserted at the end, so the front is always the oldest
             while self._entries:  # every entry shares one TTL: expired ones lead
