@@ -157,9 +157,9 @@ def _event_type_fields(host_id: uuid.UUID, slug: str, **fields: Any) -> dict[str
     return values
 
 
-@pytest.fixture
-def page(app: Flask, browser: Browser) -> Page:
-    """Host signed in, calendar connected, open every day, one event type ``intro``."""
+def open_page(app: Flask, browser: Browser) -> tuple[uuid.UUID, uuid.UUID]:
+    """Sign the host in, connect the calendar, open every day at slug ``host`` with one
+    event type ``intro``; return the host's and the event type's ids."""
     browser.sign_in(HOST_EMAIL)
     response = browser.connect_calendar(HOST_EMAIL)
     assert response.status_code == 302, response.text
@@ -174,4 +174,11 @@ def page(app: Flask, browser: Browser) -> Page:
         event_type = EventType(**_event_type_fields(host.id, "intro"))
         db.session.add(event_type)
         db.session.commit()
-        return Page(app, browser, browser.google, host.id, event_type.id)
+        return host.id, event_type.id
+
+
+@pytest.fixture
+def page(app: Flask, browser: Browser) -> Page:
+    """Host signed in, calendar connected, open every day, one event type ``intro``."""
+    host_id, event_type_id = open_page(app, browser)
+    return Page(app, browser, browser.google, host_id, event_type_id)

@@ -19,10 +19,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from kaleno import create_app
-from kaleno.extensions import db
-from kaleno.models import AvailabilityRules, EventType, User
 from tests.auth.browser import Browser
-from tests.bookings.conftest import ALL_DAY, HOST_EMAIL, WEEKDAYS
+from tests.bookings.conftest import open_page
 from tests.conftest import dispose, make_config
 
 SEED = 20260316
@@ -101,26 +99,7 @@ def test_anonymous(case: schemathesis.Case, app: Flask) -> None:
 def host(app: Flask, browser: Browser) -> dict[str, dict[str, str]]:
     """A signed-in host with a connected calendar and a page open every day: the session
     cookie and the CSRF header, taken once (an example may sign out or erase the host)."""
-    browser.sign_in(HOST_EMAIL)
-    assert browser.connect_calendar(HOST_EMAIL).status_code == 302
-    with app.app_context():
-        user = db.session.query(User).filter_by(email=HOST_EMAIL).one()
-        user.slug, user.timezone = "host", "UTC"
-        weekly = dict.fromkeys(WEEKDAYS, ALL_DAY)
-        db.session.add(AvailabilityRules(user_id=user.id, weekly=weekly, overrides=[]))
-        db.session.add(
-            EventType(
-                user_id=user.id,
-                slug="intro",
-                title="Intro call",
-                description="",
-                duration_minutes=30,
-                location_kind="google_meet",
-                slot_interval_minutes=30,
-                horizon_days=60,
-            )
-        )
-        db.session.commit()
+    open_page(app, browser)
     cookies = {name: value for name, value in browser.http.cookies.items() if value}
     return {"cookies": cookies, "headers": {"X-CSRF-Token": browser.csrf()}}
 
