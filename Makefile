@@ -27,8 +27,7 @@ install: $(STAMP)
 run: install
 	mkdir -p instance
 	KALENO_ENV=development FLASK_APP=wsgi $(BIN)/flask db upgrade
-	@set -m; \
-	export KALENO_ENV=development FLASK_APP=wsgi KALENO_GOOGLE_EMULATOR_URL=http://$(HOST):$(EMULATOR_PORT) \
+	@export KALENO_ENV=development FLASK_APP=wsgi KALENO_GOOGLE_EMULATOR_URL=http://$(HOST):$(EMULATOR_PORT) \
 	  KALENO_GOOGLE_CLIENT_ID=$(DEV_CLIENT_ID) KALENO_GOOGLE_CLIENT_SECRET=$(DEV_CLIENT_SECRET) \
 	  KALENO_BASE_URL=http://$(HOST):$(PORT); \
 	$(BIN)/python -m kaleno.emulator --host $(HOST) --port $(EMULATOR_PORT) \
@@ -43,8 +42,7 @@ run: install
 # background and gunicorn (gunicorn.conf.py) in the foreground; Ctrl-C stops both.
 serve: install
 	FLASK_APP=wsgi $(BIN)/flask db upgrade
-	@set -m; \
-	FLASK_APP=wsgi $(BIN)/flask kaleno worker & worker=$$!; \
+	@FLASK_APP=wsgi $(BIN)/flask kaleno worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
