@@ -98,7 +98,8 @@ def test_bad_state_is_rejected_without_session(app: Flask, browser: Browser, tam
     if tamper == "missing":
         params.pop("state")
     else:
-        params["state"] = "x" + params["state"][1:]
+        state = params["state"]
+        params["state"] = ("y" if state[0] == "x" else "x") + state[1:]  # always differs
     response = browser.get("/auth/google/callback?" + urllib.parse.urlencode(params))
     assert response.status_code == 400
     assert "state" in response.json()["detail"]
