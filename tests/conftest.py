@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from werkzeug.serving import make_server
 
 from config import TestConfig
@@ -22,6 +23,11 @@ from kaleno.extensions import db
 from tests.auth.browser import Browser
 
 PG_ENV = "KALENO_TEST_DATABASE_URL"
+
+# CI must be reproducible: the same examples every run (locally they vary, to explore).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 def _postgres_schema_url(base_url: str, schema: str) -> str:
