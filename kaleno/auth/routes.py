@@ -16,7 +16,13 @@ from kaleno.errors import Forbidden
 from kaleno.extensions import db
 from kaleno.google.endpoints import current_endpoints
 from kaleno.google.errors import GoogleAuthFailed
-from kaleno.google.oauth import SIGNIN_SCOPES, exchange_code, verify_identity
+from kaleno.google.oauth import (
+    SIGNIN_SCOPES,
+    IdentityClaims,
+    TokenResponse,
+    exchange_code,
+    verify_identity,
+)
 from kaleno.models import User
 from kaleno.models.google_connection import CALENDAR_SCOPES
 from kaleno.privacy import audit
@@ -58,6 +64,24 @@ def _callback_code(kind: str) -> tuple[attempts.ConsumedAttempt, str]:
     return consumed, code
 
 
+def _exchange(
+    kind: str, consumed: attempts.ConsumedAttempt, code: str
+) -> tuple[TokenResponse, IdentityClaims | None]:
+    """Trade the code (with the attempt's PKCE verifier) and verify the ID token if sent."""
+    endpoints, client = current_endpoints(), attempts.client_credentials()
+    tokens = exchange_code(
+        endpoints,
+        client,
+        code=code,
+        redirect_uri=attempts.redirect_uri(kind),
+        code_verifier=consumed.code_verifier,
+    )
+    claims = None
+    if tokens.id_token:
+        claims = verify_identity(endpoints, client, tokens.id_token, nonce=consumed.nonce)
+    return tokens, claims
+
+
 @bp.get("/google/callback")
 @operation(
     "Finish signing in: verify the ID token and start a session.",
@@ -72,17 +96,9 @@ def callback() -> Response:
         AccessDenied: the person declined, or the hosted domain is not allowed.
     """
     consumed, code = _callback_code("signin")
-    endpoints, client = current_endpoints(), attempts.client_credentials()
-    tokens = exchange_code(
-        endpoints,
-        client,
-        code=code,
-        redirect_uri=attempts.redirect_uri("signin"),
-        code_verifier=consumed.code_verifier,
-    )
-    if not tokens.id_token:
+    _tokens, claims = _exchange("signin", consumed, code)
+    if claims is None:
         raise GoogleAuthFailed("Google sent no ID token.")
-    claims = verify_identity(endpoints, client, tokens.id_token, nonce=consumed.nonce)
     allowed = current_app.config.get("ALLOWED_HOSTED_DOMAINS") or ()
     if allowed and (claims.hosted_domain or "").lower() not in allowed:
         raise AccessDenied("This Google account's domain may not sign in here.")
@@ -163,18 +179,9 @@ def calendar_callback() -> Response:
     consumed, code = _callback_code("calendar")
     if consumed.user_id != user.id:
         raise GoogleAuthFailed("This calendar connection was started by another user.")
-    endpoints, client = current_endpoints(), attempts.client_credentials()
-    tokens = exchange_code(
-        endpoints,
-        client,
-        code=code,
-        redirect_uri=attempts.redirect_uri("calendar"),
-        code_verifier=consumed.code_verifier,
-    )
-    if tokens.id_token:
-        claims = verify_identity(endpoints, client, tokens.id_token, nonce=consumed.nonce)
-        if claims.sub != user.google_sub:
-            raise GoogleAuthFailed("Connect the calendar of the Google account you signed in with.")
+    tokens, claims = _exchange("calendar", consumed, code)
+    if claims is not None and claims.sub != user.google_sub:
+        raise GoogleAuthFailed("Connect the calendar of the Google account you signed in with.")
     conn = store_grant(user, tokens, current_time())
     resume_parked(user.id)  # Google work parked while the grant was unusable runs again
     audit.record(

@@ -66,15 +66,16 @@ def disconnect(user: User, now: datetime, *, delete_future_events: bool) -> dict
     }
 
 
-def _future_bookings(user: User, now: datetime) -> list[Booking]:
+def future_bookings(user: User, now: datetime) -> list[Booking]:
+    """Active bookings of ``user`` that have not ended yet, earliest first."""
     query = select(Booking).where(
         Booking.host_id == user.id, Booking.active.is_(True), Booking.end_at > now
     )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query.order_by(Booking.start_at)))
 
 
 def _delete_future_events(user: User, conn: GoogleConnection, now: datetime) -> tuple[int, int]:
-    targets = [b for b in _future_bookings(user, now) if b.google_event_id]
+    targets = [b for b in future_bookings(user, now) if b.google_event_id]
     if not targets or EVENTS_SCOPE not in conn.scopes or conn.status != "connected":
         return 0, len(targets)
     deleted = 0

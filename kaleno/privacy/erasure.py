@@ -26,21 +26,13 @@ from kaleno.models import (
     UserSession,
 )
 from kaleno.privacy import audit
-from kaleno.privacy.disconnect import disconnect
+from kaleno.privacy.disconnect import disconnect, future_bookings
 
 REQUEST_DUE = timedelta(days=30)
 KEPT_STATEMENT = (
     "Kept: booking facts (start, end, status, event type id) with every customer detail "
     "removed, and audit entries that record actions without personal data."
 )
-
-
-def future_bookings(user: User, now: datetime) -> list[Booking]:
-    """Active bookings of ``user`` that have not ended yet."""
-    query = select(Booking).where(
-        Booking.host_id == user.id, Booking.active.is_(True), Booking.end_at > now
-    )
-    return list(db.session.scalars(query.order_by(Booking.start_at)))
 
 
 def request_account_erasure(

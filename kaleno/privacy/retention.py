@@ -20,7 +20,8 @@ from kaleno.models import (
     User,
     UserSession,
 )
-from kaleno.privacy.erasure import anonymize_bookings, erase_account, future_bookings
+from kaleno.privacy.disconnect import future_bookings
+from kaleno.privacy.erasure import anonymize_bookings, erase_account
 from kaleno.privacy.guest import VERIFY_WITHIN
 
 
