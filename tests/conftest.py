@@ -122,6 +122,16 @@ def migrated_app(
     dispose(app)
 
 
+def every_row(app: Flask) -> str:
+    """Every row of every table as text: what a leak or leftover search looks through."""
+    with app.app_context():
+        return "\n".join(
+            repr(tuple(row))
+            for table in db.metadata.sorted_tables
+            for row in db.session.execute(sa.select(table)).all()
+        )
+
+
 def _empty_tables() -> None:
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 
 from kaleno.auth.connection import access_token_for
@@ -18,6 +17,7 @@ from kaleno.google.errors import CalendarRevoked
 from kaleno.logs import JSONFormatter, RequestIdFilter
 from kaleno.models import GoogleConnection, User, utcnow
 from tests.auth.browser import FREEBUSY, Browser, query_of
+from tests.conftest import every_row
 
 EMAIL = "canary@example.com"
 
@@ -41,15 +41,6 @@ def captured_logs() -> Iterator[tuple[io.StringIO, io.StringIO]]:
     root.removeHandler(json_handler)
     kaleno_logger.removeHandler(raw_handler)
     kaleno_logger.setLevel(previous)
-
-
-def _every_row(app: Flask) -> str:
-    with app.app_context():
-        dump = []
-        for table in db.metadata.sorted_tables:
-            for row in db.session.execute(sa.select(table)).all():
-                dump.append(repr(tuple(row)))
-        return "\n".join(dump)
 
 
 def _expire_and_use(app: Flask) -> None:
@@ -89,7 +80,7 @@ def test_google_tokens_and_codes_never_leak(
     cookie = browser.http.cookies.get("kaleno_session") or ""
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
     session_data = repr(serializer.loads(cookie))
-    rows = _every_row(app)
+    rows = every_row(app)
     assert "sid" in session_data
     for canary in canaries:
         assert canary not in raw.getvalue()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import Flask
 
 from kaleno.extensions import db
 from kaleno.models import AuditEvent, Booking, GoogleConnection, OutboxJob, utcnow
 from kaleno.privacy.disconnect import run_revoke_job
 from tests.auth.browser import Browser
+from tests.conftest import every_row
 from tests.privacy import factories
 
 EMAIL = "host@example.com"
@@ -19,15 +19,6 @@ EMAIL = "host@example.com"
 def _connected(app: Flask, browser: Browser) -> None:
     browser.sign_in(EMAIL)
     assert browser.connect_calendar(EMAIL).status_code == 302
-
-
-def _every_row(app: Flask) -> str:
-    with app.app_context():
-        return "\n".join(
-            repr(tuple(row))
-            for table in db.metadata.sorted_tables
-            for row in db.session.execute(sa.select(table)).all()
-        )
 
 
 def test_disconnect_revokes_at_google_and_deletes_everything(app: Flask, browser: Browser) -> None:
@@ -56,7 +47,7 @@ def test_disconnect_revokes_at_google_and_deletes_everything(app: Flask, browser
         assert db.session.query(Booking).filter(Booking.google_event_id.is_not(None)).count() == 0
         actions = [a.action for a in db.session.query(AuditEvent).all()]
     assert "calendar.disconnect" in actions
-    rows = _every_row(app)
+    rows = every_row(app)
     for token in {t["token"] for t in after["access_tokens"]} | set(after["refresh_tokens"]):
         assert token not in rows
     assert "kalenoevent00001" not in rows

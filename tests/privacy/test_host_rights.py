@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 import jsonschema
-import sqlalchemy as sa
 from flask import Flask
 
 from kaleno.extensions import db
@@ -15,6 +14,7 @@ from kaleno.models import AuditEvent, Booking, DataRequest, User, utcnow
 from kaleno.privacy.consents import POLICY_VERSION
 from kaleno.privacy.export import HostExport
 from tests.auth.browser import Browser
+from tests.conftest import every_row
 from tests.privacy import factories
 
 EMAIL = "ana@example.com"
@@ -140,12 +140,8 @@ def test_erasure_now_leaves_no_personal_data(app: Flask, browser: Browser) -> No
     assert "booking facts" in receipt["kept"]
     with app.app_context():
         mails = [m for m in sent_mail() if m.to == "cust@example.com"]
-        dump = "\n".join(
-            repr(tuple(row))
-            for table in db.metadata.sorted_tables
-            for row in db.session.execute(sa.select(table)).all()
-        )
         bookings = db.session.query(Booking).all()
+    dump = every_row(app)
     assert len(mails) == 1
     for needle in (EMAIL, NAME, sub, "cust@example.com", "old@example.com", "Gina Guest"):
         assert needle not in dump, needle
