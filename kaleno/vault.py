@@ -8,6 +8,7 @@ opens, so keys rotate without downtime. Nothing outside this module sees key mat
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -22,6 +23,12 @@ NONCE_BYTES = 12
 
 class VaultError(Exception):
     """A sealed value cannot be opened (wrong row, unknown key, tampered or malformed)."""
+
+
+def fingerprint(secret: str) -> str:
+    """The stored form of a bearer secret we only need to recognise (SHA-256, hex):
+    session ids, OAuth states, manage tokens, guest-request tokens."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def binding(table: str, column: str, row_id: uuid.UUID | str, user_id: uuid.UUID | str) -> bytes:

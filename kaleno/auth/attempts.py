@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import urllib.parse
@@ -17,7 +16,7 @@ from kaleno.google.endpoints import current_endpoints
 from kaleno.google.errors import GoogleAuthFailed
 from kaleno.google.oauth import ClientCredentials, authorization_url, new_pkce_pair
 from kaleno.models import OAuthAttempt, utcnow
-from kaleno.vault import binding, current_vault
+from kaleno.vault import binding, current_vault, fingerprint
 
 ATTEMPT_LIFETIME = timedelta(minutes=10)
 SESSION_KEY = "oauth_attempt"
@@ -72,13 +71,13 @@ def begin(
         id=uuid.uuid4(),
         kind=kind,
         user_id=user_id,
-        state_hash=_hash(state),
+        state_hash=fingerprint(state),
         nonce=nonce,
         next_path=next_path,
         expires_at=utcnow() + ATTEMPT_LIFETIME,
         code_verifier_sealed=b"",
     )
-    attempt.code_verifier_sealed = current_vault().seal(verifier, _aad(attempt))
+    attempt.code_verifier_sealed = current_vault().seal(verifier, attempt_binding(attempt))
     db.session.add(attempt)
     _discard_previous()
     session[SESSION_KEY] = str(attempt.id)
@@ -113,14 +112,14 @@ def consume(kind: str, state: str | None) -> ConsumedAttempt:
         raise GoogleAuthFailed("This callback does not belong to the attempt in progress.")
     if attempt.expires_at <= utcnow():
         raise GoogleAuthFailed("The sign-in attempt expired; start again.")
-    if not state or not hmac.compare_digest(_hash(state), attempt.state_hash):
+    if not state or not hmac.compare_digest(fingerprint(state), attempt.state_hash):
         raise GoogleAuthFailed("The state parameter is missing or does not match.")
     return ConsumedAttempt(
         kind=attempt.kind,
         user_id=attempt.user_id,
         nonce=attempt.nonce,
         next_path=attempt.next_path,
-        code_verifier=current_vault().open(attempt.code_verifier_sealed, _aad(attempt)),
+        code_verifier=current_vault().open(attempt.code_verifier_sealed, attempt_binding(attempt)),
     )
 
 
@@ -140,9 +139,6 @@ def _discard_previous() -> None:
     db.session.query(OAuthAttempt).filter(OAuthAttempt.expires_at < utcnow()).delete()
 
 
-def _aad(attempt: OAuthAttempt) -> bytes:
+def attempt_binding(attempt: OAuthAttempt) -> bytes:
+    """Associated data of an attempt's sealed PKCE verifier."""
     return binding("oauth_attempts", "code_verifier", attempt.id, attempt.user_id or "-")
-
-
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()

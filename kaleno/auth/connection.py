@@ -25,7 +25,8 @@ FEATURES = {
 }
 
 
-def _aad(conn: GoogleConnection, column: str) -> bytes:
+def connection_binding(conn: GoogleConnection, column: str) -> bytes:
+    """Associated data of a connection's sealed ``refresh_token`` or ``access_token``."""
     return binding("google_connections", column, conn.id, conn.user_id)
 
 
@@ -47,10 +48,14 @@ def store_grant(user: User, tokens: TokenResponse, now: datetime) -> GoogleConne
         db.session.flush()
     vault = current_vault()
     conn.granted_scopes = " ".join(s for s in CALENDAR_SCOPES if s in tokens.scopes)
-    conn.access_token_sealed = vault.seal(tokens.access_token, _aad(conn, "access_token"))
+    conn.access_token_sealed = vault.seal(
+        tokens.access_token, connection_binding(conn, "access_token")
+    )
     conn.access_token_expires_at = now + timedelta(seconds=tokens.expires_in)
     if tokens.refresh_token:
-        conn.refresh_token_sealed = vault.seal(tokens.refresh_token, _aad(conn, "refresh_token"))
+        conn.refresh_token_sealed = vault.seal(
+            tokens.refresh_token, connection_binding(conn, "refresh_token")
+        )
     conn.status = "connected" if conn.refresh_token_sealed else "revoked"
     conn.revoked_at = None if conn.refresh_token_sealed else now
     conn.revoked_reason = None if conn.refresh_token_sealed else "Google sent no refresh token"
@@ -93,11 +98,15 @@ def access_token_for(user: User, scope: str, now: datetime, *, force_refresh: bo
         token = usable_access_token(
             current_endpoints(),
             client_credentials(),
-            access_token=vault.open(conn.access_token_sealed, _aad(conn, "access_token"))
+            access_token=vault.open(
+                conn.access_token_sealed, connection_binding(conn, "access_token")
+            )
             if conn.access_token_sealed
             else None,
             expires_at=None if force_refresh else conn.access_token_expires_at,
-            refresh_token=vault.open(conn.refresh_token_sealed, _aad(conn, "refresh_token")),
+            refresh_token=vault.open(
+                conn.refresh_token_sealed, connection_binding(conn, "refresh_token")
+            ),
             scopes=conn.scopes,
             now=now,
         )
@@ -106,7 +115,7 @@ def access_token_for(user: User, scope: str, now: datetime, *, force_refresh: bo
         db.session.commit()
         raise CalendarRevoked(_revoked_detail(conn)) from None
     if token.refreshed:
-        conn.access_token_sealed = vault.seal(token.token, _aad(conn, "access_token"))
+        conn.access_token_sealed = vault.seal(token.token, connection_binding(conn, "access_token"))
         conn.access_token_expires_at = token.expires_at
         db.session.commit()
     return token.token

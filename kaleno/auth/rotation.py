@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kaleno.auth.attempts import attempt_binding
+from kaleno.auth.connection import connection_binding
 from kaleno.extensions import db
 from kaleno.models import GoogleConnection, OAuthAttempt
-from kaleno.vault import binding, current_vault
+from kaleno.vault import current_vault
 
 
 @dataclass
@@ -39,10 +41,10 @@ def rotate_sealed_values() -> RotationReport:
     for conn in db.session.query(GoogleConnection).all():
         for column in ("refresh_token", "access_token"):
             attr = f"{column}_sealed"
-            aad = binding("google_connections", column, conn.id, conn.user_id)
+            aad = connection_binding(conn, column)
             setattr(conn, attr, reseal(getattr(conn, attr), aad))
     for attempt in db.session.query(OAuthAttempt).all():
-        aad = binding("oauth_attempts", "code_verifier", attempt.id, attempt.user_id or "-")
+        aad = attempt_binding(attempt)
         resealed = reseal(attempt.code_verifier_sealed, aad)
         assert resealed is not None
         attempt.code_verifier_sealed = resealed

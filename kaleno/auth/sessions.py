@@ -16,14 +16,11 @@ from flask import current_app, g, request, session
 from kaleno.errors import CSRFFailed, NotAuthenticated
 from kaleno.extensions import db
 from kaleno.models import User, UserSession, utcnow
+from kaleno.vault import fingerprint
 
 SESSION_LIFETIME = timedelta(days=14)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
-
-
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def start_session(user: User) -> None:
@@ -32,7 +29,9 @@ def start_session(user: User) -> None:
     session.clear()
     sid = secrets.token_urlsafe(32)
     db.session.add(
-        UserSession(id_hash=_hash(sid), user_id=user.id, expires_at=utcnow() + SESSION_LIFETIME)
+        UserSession(
+            id_hash=fingerprint(sid), user_id=user.id, expires_at=utcnow() + SESSION_LIFETIME
+        )
     )
     session["sid"] = sid
     session.permanent = True
@@ -42,7 +41,7 @@ def end_session() -> None:
     """Forget the current browser session, server-side too."""
     sid = session.get("sid")
     if isinstance(sid, str):
-        db.session.query(UserSession).filter_by(id_hash=_hash(sid)).delete()
+        db.session.query(UserSession).filter_by(id_hash=fingerprint(sid)).delete()
     session.pop("sid", None)
 
 
@@ -60,7 +59,7 @@ def session_user() -> User | None:
     user = None
     sid = session.get("sid")
     if isinstance(sid, str):
-        row = db.session.query(UserSession).filter_by(id_hash=_hash(sid)).one_or_none()
+        row = db.session.query(UserSession).filter_by(id_hash=fingerprint(sid)).one_or_none()
         if row is not None and row.expires_at > utcnow():
             user = db.session.get(User, row.user_id)
     g.kaleno_user = user

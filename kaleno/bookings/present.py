@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,11 +13,12 @@ from kaleno.bookings.schemas import (
     GoogleEvent,
 )
 from kaleno.models import Booking, EventType
+from kaleno.vault import fingerprint
 
 
 def hash_manage_token(token: str) -> str:
-    """The stored form of a manage token (SHA-256, hex)."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    """The stored form of a manage token."""
+    return fingerprint(token)
 
 
 def _local(moment: datetime, zone: str) -> datetime:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kaleno.auth.connection import access_token_for, connection_of
+from kaleno.auth.connection import access_token_for, connection_binding, connection_of
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
 from kaleno.google import calendar, oauth
@@ -102,7 +102,7 @@ def _revoke_or_queue(user: User, conn: GoogleConnection) -> str:
     for column in ("refresh_token", "access_token"):
         sealed = getattr(conn, f"{column}_sealed")
         if sealed is not None:
-            token = vault.open(sealed, binding("google_connections", column, conn.id, conn.user_id))
+            token = vault.open(sealed, connection_binding(conn, column))
             break
     if token is None:
         return "already-invalid"
@@ -110,7 +110,7 @@ def _revoke_or_queue(user: User, conn: GoogleConnection) -> str:
         confirmed = oauth.revoke(current_endpoints(), token)
     except GoogleUnavailable:
         job = OutboxJob(id=uuid.uuid4(), kind=REVOKE_JOB, user_id=user.id, payload={})
-        job.secret_sealed = vault.seal(token, binding("outbox_jobs", "secret", job.id, user.id))
+        job.secret_sealed = vault.seal(token, _job_binding(job))
         db.session.add(job)
         return "queued"
     return "confirmed" if confirmed else "already-invalid"
@@ -123,9 +123,14 @@ def run_revoke_job(job: OutboxJob) -> None:
         GoogleUnavailable: still unreachable; the worker retries with backoff.
     """
     if job.secret_sealed is not None:
-        aad = binding("outbox_jobs", "secret", job.id, job.user_id or "-")
-        oauth.revoke(current_endpoints(), current_vault().open(job.secret_sealed, aad))
+        token = current_vault().open(job.secret_sealed, _job_binding(job))
+        oauth.revoke(current_endpoints(), token)
     job.secret_sealed = None
+
+
+def _job_binding(job: OutboxJob) -> bytes:
+    """Associated data of a queued revoke's sealed token (the same for seal and open)."""
+    return binding("outbox_jobs", "secret", job.id, job.user_id or "-")
 
 
 def _forget_google_ids(user: User) -> int:

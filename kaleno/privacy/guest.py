@@ -6,7 +6,6 @@ endpoint cannot be used to find out who booked with whom.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import uuid
@@ -22,12 +21,9 @@ from kaleno.mail import send_mail
 from kaleno.models import Booking, DataRequest, EventType, OutboxJob, User
 from kaleno.privacy import audit
 from kaleno.privacy.erasure import REQUEST_DUE, anonymize_bookings, guest_bookings_query
+from kaleno.vault import fingerprint
 
 VERIFY_WITHIN = timedelta(hours=48)
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def open_request(email: str, kind: str, details: dict[str, Any], now: datetime) -> DataRequest:
@@ -38,7 +34,7 @@ def open_request(email: str, kind: str, details: dict[str, Any], now: datetime) 
         kind=kind,
         subject="guest",
         email=email.strip().lower(),
-        token_hash=_hash(token),
+        token_hash=fingerprint(token),
         status="pending_verification",
         details=details,
         created_at=now,
@@ -70,7 +66,7 @@ def load_verified(request_id: uuid.UUID, token: str | None) -> DataRequest:
         or request.subject != "guest"
         or not token
         or not request.token_hash
-        or not hmac.compare_digest(_hash(token), request.token_hash)
+        or not hmac.compare_digest(fingerprint(token), request.token_hash)
     ):
         raise NotFound("No such request, or the token does not match.")
     return request
