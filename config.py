@@ -79,6 +79,13 @@ class Config:
         )
         self.FREEBUSY_CACHE_TTL_S = int(env.get("KALENO_FREEBUSY_CACHE_TTL_S", "60"))
         self.GOOGLE_SEND_UPDATES = env.get("KALENO_GOOGLE_SEND_UPDATES", "all")
+        # Every HTTP request to Google (Calendar, token refresh, signing keys), in seconds.
+        self.GOOGLE_TIMEOUT_S = float(env.get("KALENO_GOOGLE_TIMEOUT_S", "10"))
+        # id_token iat/exp tolerance; kaleno.google.oauth keeps it within 30-300 s.
+        self.GOOGLE_CLOCK_SKEW_S = int(env.get("KALENO_GOOGLE_CLOCK_SKEW_S", "60"))
+        # Outbox retry delays: doubling from MIN, capped at MAX (jittered 50-100 %).
+        self.OUTBOX_BACKOFF_MIN_S = float(env.get("KALENO_OUTBOX_BACKOFF_MIN_S", "2"))
+        self.OUTBOX_BACKOFF_MAX_S = float(env.get("KALENO_OUTBOX_BACKOFF_MAX_S", "300"))
         self.RETENTION_CUSTOMER_DAYS = int(env.get("KALENO_RETENTION_CUSTOMER_DAYS", "365"))
         self.RETENTION_AUDIT_DAYS = int(env.get("KALENO_RETENTION_AUDIT_DAYS", "730"))
         self.RETENTION_REQUEST_RESULT_DAYS = int(env.get("KALENO_RETENTION_REQUEST_DAYS", "30"))

@@ -11,7 +11,12 @@ from kaleno.availability import busy_cache
 from kaleno.extensions import db
 from kaleno.google.credentials import GrantRevoked, usable_access_token
 from kaleno.google.endpoints import current_endpoints
-from kaleno.google.errors import CalendarNotConnected, CalendarRevoked, ScopeNotGranted
+from kaleno.google.errors import (
+    CalendarNotConnected,
+    CalendarRevoked,
+    ClientMisconfigured,
+    ScopeNotGranted,
+)
 from kaleno.google.oauth import TokenResponse
 from kaleno.models import AvailabilityRules, GoogleConnection, User, utcnow
 from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
@@ -110,10 +115,13 @@ def access_token_for(user: User, scope: str, now: datetime, *, force_refresh: bo
             scopes=conn.scopes,
             now=now,
         )
-    except GrantRevoked:
-        mark_revoked(conn, now, "Google answered invalid_grant on refresh")
+    except GrantRevoked as dead:
+        mark_revoked(conn, now, dead.reason)
         db.session.commit()
         raise CalendarRevoked(_revoked_detail(conn)) from None
+    except ClientMisconfigured:
+        log.error("google refused the oauth client; check the client id and secret")
+        raise
     if token.refreshed:
         conn.access_token_sealed = vault.seal(token.token, connection_binding(conn, "access_token"))
         conn.access_token_expires_at = token.expires_at
@@ -134,7 +142,8 @@ def mark_revoked(conn: GoogleConnection, now: datetime, reason: str) -> None:
 
 def _revoked_detail(conn: GoogleConnection) -> str:
     when = conn.revoked_at.isoformat() if conn.revoked_at else "earlier"
-    return f"Google Calendar access was revoked ({when}); the host must connect again."
+    why = f": {conn.revoked_reason}" if conn.revoked_reason else ""
+    return f"Google Calendar access was revoked ({when}{why}); the host must connect again."
 
 
 def calendar_status(user: User) -> dict[str, Any]:

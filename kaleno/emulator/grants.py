@@ -163,14 +163,16 @@ def refresh(
 
 
 def revoke(state: EmulatorState, token: str) -> bool:
-    """Revoke the grant behind an access or refresh token; False if none is live."""
+    """Revoke the client's whole access to the account behind an access or refresh
+    token (every grant, and the consent); False if the token is not live."""
     grant_id = state.refresh_tokens.get(token)
     if grant_id is None:
         access = state.live_access_token(token)
         grant_id = access.grant_id if access is not None else None
     if grant_id is None or state.grants[grant_id].revoked:
         return False
-    state.revoke_grant(grant_id)
+    grant = state.grants[grant_id]
+    state.revoke_access(grant.client_id, grant.sub)
     return True
 
 

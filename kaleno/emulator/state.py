@@ -206,3 +206,13 @@ class EmulatorState:
         if not grant.revoked:
             grant.revoked = True
             self.counters["revoked"] += 1
+
+    def revoke_access(self, client_id: str, sub: str) -> None:
+        """Remove the client's access to the account, as Google's revoke does: every grant
+        of that client for that account dies and the consent is forgotten, so a later
+        ``include_granted_scopes`` cannot bring the scopes back."""
+        for grant in self.grants.values():
+            if grant.client_id == client_id and grant.sub == sub:
+                grant.revoked = True
+        self.counters["revoked"] += 1  # one revocation, however many grants it ended
+        self.consents.pop((client_id, sub), None)

@@ -21,12 +21,16 @@ from googleapiclient.errors import HttpError
 
 from kaleno.google.credentials import bearer_credentials
 from kaleno.google.errors import GoogleRejected, GoogleUnavailable, ScopeNotGranted
+from kaleno.google.timeouts import http_timeout_s
 from kaleno.web.metrics import record_google_call
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-HTTP_TIMEOUT_S = 10
 FREEBUSY_MAX_DAYS = 90
+# Google's Calendar usage limits (e.g. invitations to external guests): 403 quotaExceeded
+# or a 403/429 rate limit. Transient: the outbox retries later.
+QUOTA_REASONS = ("quotaExceeded", "rateLimitExceeded", "userRateLimitExceeded")
+SCOPE_REASONS = ("insufficientPermissions",)
 
 
 class AccessTokenRejected(Exception):
@@ -41,6 +45,14 @@ class EventGone(Exception):
     """404 or 410: the event does not exist (any more)."""
 
 
+class EventForbidden(Exception):
+    """403 on an event write for a reason other than scopes or quota.
+
+    Google answers so when updating an event its owner deleted in Calendar; the caller
+    reads the event to tell that case from a real refusal.
+    """
+
+
 class CalendarError(Exception):
     """A per-calendar error inside a successful freeBusy answer (e.g. notFound)."""
 
@@ -50,7 +62,7 @@ def _service(api_endpoint: str) -> Resource:
     return build(
         "calendar",
         "v3",
-        http=httplib2.Http(timeout=HTTP_TIMEOUT_S),
+        http=httplib2.Http(timeout=http_timeout_s()),
         client_options={"api_endpoint": api_endpoint},
         static_discovery=True,
         cache_discovery=False,
@@ -58,8 +70,13 @@ def _service(api_endpoint: str) -> Resource:
 
 
 def _execute(request: Any, access_token: str, retries: int, method: str) -> Any:
+    # No refresh inside the transport: these credentials hold only an access token, so
+    # AuthorizedHttp's own refresh on 401 would raise RefreshError. A 401 surfaces as
+    # AccessTokenRejected and ``call_with_refresh`` refreshes through the grant's owner.
     http = google_auth_httplib2.AuthorizedHttp(
-        bearer_credentials(access_token), http=httplib2.Http(timeout=HTTP_TIMEOUT_S)
+        bearer_credentials(access_token),
+        http=httplib2.Http(timeout=http_timeout_s()),
+        refresh_status_codes=(),
     )
     try:
         answer = request.execute(http=http, num_retries=retries)
@@ -79,10 +96,16 @@ def _translate(error: HttpError, method: str) -> Exception:
     log.info("google calendar error", extra={"method": method, "status": status, "reason": reason})
     if status == 401:
         return AccessTokenRejected(method)
-    if status == 403 and reason in ("insufficientPermissions", "forbidden"):
+    if status == 403 and reason in SCOPE_REASONS:
         return ScopeNotGranted("The host did not grant the Google permission this needs.")
-    if (status in (403, 429) and "ateLimit" in reason) or status >= 500 or status == 429:
+    if status == 403 and reason in QUOTA_REASONS:
+        return GoogleUnavailable(
+            f"Google Calendar usage limits were reached ({method}: 403 {reason}); retried later."
+        )
+    if status >= 500 or status == 429:
         return GoogleUnavailable(f"Google Calendar is busy or failing ({method}: {status}).")
+    if status == 403 and method.startswith("calendar.events."):
+        return EventForbidden(method)
     if status == 409 and reason == "duplicate":
         return EventAlreadyExists(method)
     if status in (404, 410):
@@ -218,11 +241,20 @@ def delete_event(
 
 
 def call_with_refresh(get_token: Callable[[bool], str], call: Callable[[str], T]) -> T:
-    """Run ``call`` with an access token; on 401 force one refresh and try again."""
+    """Run ``call`` with an access token; on 401 force one refresh and try again.
+
+    Raises:
+        CalendarRevoked: the refresh found the grant dead (from ``get_token``).
+        GoogleUnavailable: Google rejected even the freshly refreshed token.
+    """
     try:
         return call(get_token(False))
     except AccessTokenRejected:
+        pass
+    try:
         return call(get_token(True))
+    except AccessTokenRejected:
+        raise GoogleUnavailable("Google rejected a freshly refreshed access token.") from None
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

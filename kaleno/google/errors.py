@@ -11,6 +11,16 @@ class GoogleUnavailable(KalenoError):
     title = "Google did not answer"
 
 
+class ClientMisconfigured(GoogleUnavailable):
+    """Google refused Kaleno's own OAuth client: an operator must fix the configuration.
+
+    A ``GoogleUnavailable`` so queued work is kept and retried once it is fixed.
+    """
+
+    slug = "google-client-misconfigured"
+    title = "Kaleno's Google OAuth client is misconfigured"
+
+
 class GoogleRejected(KalenoError):
     status = 502
     slug = "google-rejected"

@@ -17,16 +17,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import google.auth.exceptions
-import google.auth.transport.requests
 import requests
+from flask import current_app, has_app_context
 from google.oauth2 import id_token as google_id_token
 
 from kaleno.google.endpoints import GoogleEndpoints
 from kaleno.google.errors import GoogleAuthFailed, GoogleUnavailable
+from kaleno.google.timeouts import BoundedRequest, http_timeout_s
 
 log = logging.getLogger(__name__)
 SIGNIN_SCOPES = ("openid", "email", "profile")
-HTTP_TIMEOUT_S = 10
+# Tolerated clock difference between Google and this server for id_token iat/exp
+# (google-auth's default is none). Bounded: 30 s to 5 min.
+CLOCK_SKEW_MIN_S, CLOCK_SKEW_DEFAULT_S, CLOCK_SKEW_MAX_S = 30, 60, 300
 _session = requests.Session()
 
 
@@ -131,7 +134,7 @@ def _post_token(
             endpoints.token,
             data=form,
             auth=(client.client_id, client.client_secret),
-            timeout=HTTP_TIMEOUT_S,
+            timeout=http_timeout_s(),
         )
     except requests.RequestException:
         raise GoogleUnavailable("Google's token endpoint could not be reached.") from None
@@ -156,10 +159,13 @@ def verify_identity(
     Raises:
         GoogleAuthFailed: the token is not one Google issued for this sign-in.
     """
-    request = google.auth.transport.requests.Request(session=_session)
     try:
         claims: Mapping[str, Any] = google_id_token.verify_token(
-            raw_id_token, request, audience=client.client_id, certs_url=endpoints.certs
+            raw_id_token,
+            BoundedRequest(_session),
+            audience=client.client_id,
+            certs_url=endpoints.certs,
+            clock_skew_in_seconds=clock_skew_s(),
         )
     except google.auth.exceptions.TransportError:
         raise GoogleUnavailable("Google's signing keys could not be fetched.") from None
@@ -178,6 +184,14 @@ def verify_identity(
         hosted_domain=claims.get("hd"),
         nonce=claims.get("nonce"),
     )
+
+
+def clock_skew_s() -> int:
+    """The id_token clock tolerance (``KALENO_GOOGLE_CLOCK_SKEW_S``), kept within bounds."""
+    configured = CLOCK_SKEW_DEFAULT_S
+    if has_app_context():
+        configured = int(current_app.config.get("GOOGLE_CLOCK_SKEW_S", CLOCK_SKEW_DEFAULT_S))
+    return max(CLOCK_SKEW_MIN_S, min(CLOCK_SKEW_MAX_S, configured))
 
 
 def _id_token_reason(message: str) -> str:
@@ -202,7 +216,7 @@ def revoke(endpoints: GoogleEndpoints, token: str) -> bool:
         GoogleUnavailable: Google could not be reached or failed (retry later).
     """
     try:
-        response = _session.post(endpoints.revoke, data={"token": token}, timeout=HTTP_TIMEOUT_S)
+        response = _session.post(endpoints.revoke, data={"token": token}, timeout=http_timeout_s())
     except requests.RequestException:
         raise GoogleUnavailable("Google's revoke endpoint could not be reached.") from None
     if response.status_code >= 500 or response.status_code == 429:
