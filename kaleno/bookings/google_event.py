@@ -17,6 +17,10 @@ from typing import Any
 from kaleno.models import Booking, EventType
 
 EVENT_ID_PREFIX = "kb"
+# Replacement events (the host deleted the previous one in Google) get ``r<n>`` appended;
+# ``r`` and digits are base32hex too, and the id stays derived, so a retried insert of a
+# replacement still answers 409 instead of creating a second event.
+REPLACEMENT_MARK = "r"
 PRIVATE_BOOKING_KEY = "kaleno_booking_id"
 
 
@@ -24,6 +28,14 @@ def google_event_id(booking_id: uuid.UUID) -> str:
     """The booking's Google event id: ``kb`` + base32hex of the UUID, lower case, unpadded."""
     encoded = base64.b32hexencode(booking_id.bytes).decode().rstrip("=").lower()
     return EVENT_ID_PREFIX + encoded
+
+
+def replacement_event_id(booking_id: uuid.UUID, current: str) -> str:
+    """The id of the event that replaces ``current`` after the host deleted it in Google."""
+    base = google_event_id(booking_id)
+    suffix = current[len(base) + 1 :] if current.startswith(base + REPLACEMENT_MARK) else ""
+    generation = int(suffix) + 1 if suffix.isdigit() else 1
+    return f"{base}{REPLACEMENT_MARK}{generation}"
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -23,6 +23,7 @@ from kaleno.bookings.google_event import (
     fingerprint,
     google_event_id,
     new_event,
+    replacement_event_id,
     wants_meet,
 )
 from kaleno.bookings.outbox import Outcome
@@ -44,6 +45,8 @@ from kaleno.privacy.restriction import HostRestricted
 log = logging.getLogger(__name__)
 # The outbox does the retrying, with its own backoff; googleapiclient would sleep instead.
 GOOGLE_RETRIES = 0
+# Inserts/patches one run may make while replacing events the host deleted in Google.
+MAX_WRITES = 4
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def prepare(booking_id: uuid.UUID) -> Plan | None:
         plan = Plan(
             booking_id=booking.id,
             host_id=booking.host_id,
-            event_id=google_event_id(booking.id),
+            event_id=booking.google_event_id or google_event_id(booking.id),
             cancelled=booking.status == "cancelled",
             known=booking.google_event_id is not None,
             seen=fingerprint(booking),
@@ -103,8 +106,8 @@ def push(plan: Plan, now: datetime) -> Pushed:
         return Pushed(Outcome("retry", error.detail))
     except calendar.AccessTokenRejected:
         return Pushed(Outcome("retry", "Google rejected a freshly refreshed access token."))
-    except calendar.EventGone:
-        return Pushed(Outcome("failed", "The event is gone from Google Calendar."))
+    except (calendar.EventGone, calendar.EventForbidden):
+        return Pushed(Outcome("failed", "Google Calendar refused the booking's event."))
     except KalenoError as error:
         return Pushed(Outcome("retry", error.detail))
     except Exception as error:  # a bug or an outage must not lose the job: retry later
@@ -133,37 +136,73 @@ def _push(plan: Plan, now: datetime) -> dict[str, Any] | None:
         )
         return None
 
-    def patch(t: str) -> dict[str, Any]:
-        return calendar.patch_event(
-            api,
-            t,
-            plan.event_id,
-            plan.patch_body,
-            send_updates=send_updates,
-            retries=GOOGLE_RETRIES,
+    def patch(event_id: str) -> dict[str, Any]:
+        return dict(
+            google(
+                lambda t: calendar.patch_event(
+                    api,
+                    t,
+                    event_id,
+                    plan.patch_body,
+                    send_updates=send_updates,
+                    retries=GOOGLE_RETRIES,
+                )
+            )
         )
 
-    def insert(t: str) -> dict[str, Any]:
-        return calendar.insert_event(
-            api,
-            t,
-            plan.insert_body,
-            send_updates=send_updates,
-            conference=plan.conference,
-            retries=GOOGLE_RETRIES,
+    def insert(event_id: str) -> dict[str, Any]:
+        return dict(
+            google(
+                lambda t: calendar.insert_event(
+                    api,
+                    t,
+                    _insert_body(plan, event_id),
+                    send_updates=send_updates,
+                    conference=plan.conference,
+                    retries=GOOGLE_RETRIES,
+                )
+            )
         )
 
-    if plan.known:
+    def deleted_in_google(event_id: str) -> bool:
         try:
-            return dict(google(patch))
+            event = google(lambda t: calendar.get_event(api, t, event_id, retries=GOOGLE_RETRIES))
+        except calendar.EventGone:
+            return True
+        return bool(event.get("status") == "cancelled")
+
+    event_id, exists = plan.event_id, plan.known
+    for _ in range(MAX_WRITES):
+        if not exists:
+            try:
+                return insert(event_id)
+            except calendar.EventAlreadyExists:
+                # An earlier insert landed but its answer was lost: make that event match.
+                log.info("booking event exists already; patching it", extra=_ids(plan))
+                exists = True
+                continue
+        try:
+            return patch(event_id)
         except calendar.EventGone:
             log.info("booking event vanished; inserting again", extra=_ids(plan))
-    try:
-        return dict(google(insert))
-    except calendar.EventAlreadyExists:
-        # An earlier insert landed but its answer was lost: make that event match the row.
-        log.info("booking event exists already; patching it", extra=_ids(plan))
-        return dict(google(patch))
+            exists = False
+        except calendar.EventForbidden:
+            if not deleted_in_google(event_id):
+                raise GoogleRejected("Google Calendar refused to update the event (403).") from None
+            # Google keeps a deleted event's id: it can be neither updated nor re-inserted.
+            log.info("booking event deleted in Google; replacing it", extra=_ids(plan))
+            event_id, exists = replacement_event_id(plan.booking_id, event_id), False
+    raise GoogleUnavailable("Google Calendar kept refusing the booking's event; retried later.")
+
+
+def _insert_body(plan: Plan, event_id: str) -> dict[str, Any]:
+    """The insert body under ``event_id`` (a replacement gets its own Meet request)."""
+    body = {**plan.insert_body, "id": event_id}
+    if event_id != plan.insert_body.get("id") and "conferenceData" in body:
+        body["conferenceData"] = {
+            "createRequest": {**body["conferenceData"]["createRequest"], "requestId": event_id}
+        }
+    return body
 
 
 def _ids(plan: Plan) -> dict[str, str]:
@@ -184,7 +223,7 @@ def apply_event(booking: Booking, plan: Plan, event: dict[str, Any] | None) -> N
     """Record what Google holds now on the booking row (the caller commits)."""
     if plan.cancelled:
         return
-    booking.google_event_id = plan.event_id
+    booking.google_event_id = str(event["id"]) if event and event.get("id") else plan.event_id
     if event is not None:
         booking.google_html_link = event.get("htmlLink") or booking.google_html_link
         booking.google_meet_link = meet_link(event) or booking.google_meet_link

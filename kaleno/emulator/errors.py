@@ -157,6 +157,11 @@ def not_found() -> CalendarError:
     return CalendarError(404, "notFound", "Not Found")
 
 
+def forbidden() -> CalendarError:
+    """403 for changing an event its owner deleted (reason string not confirmed by Google)."""
+    return CalendarError(403, "forbidden", "Forbidden")
+
+
 def duplicate() -> CalendarError:
     return CalendarError(409, "duplicate", "The requested identifier already exists.")
 

@@ -13,7 +13,14 @@ import secrets
 import time
 from typing import Any
 
-from kaleno.emulator.errors import deleted, duplicate, invalid, not_found, time_range_empty
+from kaleno.emulator.errors import (
+    deleted,
+    duplicate,
+    forbidden,
+    invalid,
+    not_found,
+    time_range_empty,
+)
 from kaleno.emulator.state import Calendar, EmulatorState
 from kaleno.emulator.timeutil import UTC, event_time, google_timestamp
 
@@ -205,6 +212,19 @@ def find_event(calendar: Calendar, event_id: str) -> dict[str, Any]:
     return event
 
 
+def _live_event(calendar: Calendar, event_id: str) -> dict[str, Any]:
+    """Return an event that may be changed: Google refuses to update or patch an event
+    its owner deleted (403); it cannot be brought back, only replaced by a new id.
+
+    Raises:
+        CalendarError: 404 notFound, 403 forbidden for a deleted event.
+    """
+    event = find_event(calendar, event_id)
+    if event.get("status") == "cancelled":
+        raise forbidden()
+    return event
+
+
 def _merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
     for key, value in patch.items():
         if value is None:
@@ -225,9 +245,9 @@ def patch_event(
     """Merge ``body`` into the event (patch semantics), bumping sequence and etag.
 
     Raises:
-        CalendarError: 404 notFound, 400 for invalid times.
+        CalendarError: 404 notFound, 403 for a deleted event, 400 for invalid times.
     """
-    previous = find_event(calendar, event_id)
+    previous = _live_event(calendar, event_id)
     fields = _writable(previous)
     patch = {k: v for k, v in body.items() if k in WRITABLE_FIELDS and k != "conferenceData"}
     _merge(fields, patch)
@@ -245,9 +265,9 @@ def update_event(
     """Replace the event's writable fields with ``body``.
 
     Raises:
-        CalendarError: 404 notFound, 400 for invalid times.
+        CalendarError: 404 notFound, 403 for a deleted event, 400 for invalid times.
     """
-    previous = find_event(calendar, event_id)
+    previous = _live_event(calendar, event_id)
     fields = _writable(body)
     fields.pop("conferenceData", None)
     _apply_conference(fields, body, previous, conference_version)
