@@ -22,6 +22,15 @@ class Feature(BaseModel):
     reason: str | None
 
 
+class RevokeState(BaseModel):
+    """A disconnect's revoke at Google: ``queued`` (retried) until ``confirmed``."""
+
+    state: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+
+
 class CalendarStatus(BaseModel):
     """The Google Calendar connection as the host sees it."""
 
@@ -34,6 +43,7 @@ class CalendarStatus(BaseModel):
     revoked_at: datetime | None
     revoked_reason: str | None
     calendars_checked: list[str]  # whose busy time blocks slots (PUT /api/availability)
+    google_revoke: RevokeState | None = None  # a revoke queued at disconnect, until confirmed
 
 
 class Me(BaseModel):

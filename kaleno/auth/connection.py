@@ -18,12 +18,13 @@ from kaleno.google.errors import (
     ScopeNotGranted,
 )
 from kaleno.google.oauth import TokenResponse
-from kaleno.models import AvailabilityRules, GoogleConnection, User, utcnow
+from kaleno.models import AvailabilityRules, GoogleConnection, OutboxJob, User, utcnow
 from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
 from kaleno.privacy.restriction import ensure_not_restricted
 from kaleno.vault import binding, current_vault
 
 log = logging.getLogger(__name__)
+REVOKE_JOB_KIND = "google.revoke"  # queued by kaleno.privacy.disconnect, run by the worker
 FEATURES = {
     FREEBUSY_SCOPE: ("free_busy", "Without free/busy access, booking pages cannot offer slots."),
     EVENTS_SCOPE: ("write_events", "Without event access, bookings cannot be written to Google."),
@@ -166,6 +167,26 @@ def calendar_status(user: User) -> dict[str, Any]:
         "revoked_at": conn.revoked_at if conn else None,
         "revoked_reason": conn.revoked_reason if conn else None,
         "calendars_checked": list(rules.calendar_ids) if rules else ["primary"],
+        "google_revoke": _revoke_state(user),
+    }
+
+
+def _revoke_state(user: User) -> dict[str, Any] | None:
+    """The latest revoke queued at disconnect: ``queued`` until Google confirms."""
+    job = (
+        db.session.query(OutboxJob)
+        .filter_by(user_id=user.id, kind=REVOKE_JOB_KIND)
+        .order_by(OutboxJob.created_at.desc())
+        .first()
+    )
+    if job is None:
+        return None
+    state = {"pending": "queued", "done": "confirmed"}.get(job.status, job.status)
+    return {
+        "state": state,
+        "attempts": job.attempts,
+        "last_error": job.last_error,
+        "next_attempt_at": job.next_attempt_at if state == "queued" else None,
     }
 
 

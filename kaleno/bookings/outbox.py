@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from flask import current_app, has_app_context
 from sqlalchemy import or_, select, update
 
 from kaleno.bookings.tx import begin_write, is_postgresql
@@ -23,6 +24,7 @@ from kaleno.extensions import db
 from kaleno.models import Booking, OutboxJob, utcnow
 
 SYNC_KIND = "booking.sync"
+# Defaults of KALENO_OUTBOX_BACKOFF_MIN_S / _MAX_S.
 BASE_DELAY = timedelta(seconds=2)
 MAX_DELAY = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
@@ -108,19 +110,41 @@ def claim_due(now: datetime, limit: int, kinds: Collection[str]) -> list[uuid.UU
     return ids
 
 
+def backoff_bounds() -> tuple[timedelta, timedelta]:
+    """First and longest retry delay (``KALENO_OUTBOX_BACKOFF_MIN_S`` / ``_MAX_S``)."""
+    if not has_app_context():
+        return BASE_DELAY, MAX_DELAY
+    config = current_app.config
+    low = timedelta(seconds=float(config.get("OUTBOX_BACKOFF_MIN_S", BASE_DELAY.total_seconds())))
+    high = timedelta(seconds=float(config.get("OUTBOX_BACKOFF_MAX_S", MAX_DELAY.total_seconds())))
+    return low, max(low, high)
+
+
 def backoff(attempts: int) -> timedelta:
-    """Delay before attempt ``attempts + 1``: 2 s doubling, capped at 5 min, 50-100 % jitter."""
-    ceiling: timedelta = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts - 1))
+    """Delay before attempt ``attempts + 1``: the minimum doubling, capped at the maximum,
+    50-100 % jitter."""
+    low, high = backoff_bounds()
+    ceiling: timedelta = min(high, low * 2 ** min(32, max(0, attempts - 1)))
     return ceiling * random.uniform(0.5, 1.0)
 
 
-def record(job: OutboxJob, booking: Booking | None, outcome: Outcome, now: datetime) -> None:
-    """Write a run's outcome on the job and the booking (the caller commits)."""
+def record(
+    job: OutboxJob,
+    booking: Booking | None,
+    outcome: Outcome,
+    now: datetime,
+    *,
+    max_attempts: int | None = MAX_ATTEMPTS,
+) -> None:
+    """Write a run's outcome on the job and the booking (the caller commits).
+
+    ``max_attempts`` None retries until the job is done (a revoke must not give up).
+    """
     job.attempts += 1
     job.locked_until = None
     job.last_error = outcome.error[:ERROR_LENGTH] if outcome.error else None
     kind = outcome.kind
-    if kind == "retry" and job.attempts >= MAX_ATTEMPTS:
+    if kind == "retry" and max_attempts is not None and job.attempts >= max_attempts:
         kind = "failed"
     if kind == "retry":
         job.next_attempt_at = now + backoff(job.attempts)

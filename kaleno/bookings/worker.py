@@ -62,7 +62,11 @@ def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
 
 
 def _run_revoke(job: OutboxJob, now: datetime) -> outbox.Outcome:
-    """Revoke a grant queued by disconnect (kaleno.privacy) while Google was unreachable."""
+    """Revoke a grant queued by disconnect (kaleno.privacy) while Google was unreachable.
+
+    Retried with backoff until Google confirms or says the grant is already dead: giving
+    up would leave the grant alive at Google and its token sealed here forever.
+    """
     from kaleno.privacy.disconnect import run_revoke_job
 
     try:
@@ -72,7 +76,7 @@ def _run_revoke(job: OutboxJob, now: datetime) -> outbox.Outcome:
         outcome = outbox.Outcome("retry", error.detail)
     except KalenoError as error:
         outcome = outbox.Outcome("failed", error.detail)
-    outbox.record(job, None, outcome, now)
+    outbox.record(job, None, outcome, now, max_attempts=None)
     db.session.commit()
     _log_outcome(job, outcome)
     return outcome
