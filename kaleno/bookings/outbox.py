@@ -159,14 +159,18 @@ def record(
 def resume_parked(user_id: uuid.UUID, now: datetime | None = None) -> int:
     """Queue again what was parked for the host (the calendar is connected again).
 
-    Every booking whose sync is parked gets a fresh ``booking.sync`` job (superseding
-    its parked one); other parked jobs of the host return to pending. Runs in the
-    caller's transaction; a job whose grant is still unusable simply parks again.
+    Every booking that has not ended and whose sync is parked gets a fresh
+    ``booking.sync`` job (superseding its parked one); past appointments stay as they
+    are, so events the host deleted do not come back and their customers get no update
+    mail. Other parked jobs of the host return to pending. Runs in the caller's
+    transaction; a job whose grant is still unusable simply parks again.
     Returns how many jobs were queued.
     """
     now = now or utcnow()
     parked = db.session.scalars(
-        select(Booking).where(Booking.host_id == user_id, Booking.google_sync == "parked")
+        select(Booking).where(
+            Booking.host_id == user_id, Booking.google_sync == "parked", Booking.end_at > now
+        )
     ).all()
     for booking in parked:
         enqueue_sync(booking, now)

@@ -38,7 +38,7 @@ def disconnect(user: User, now: datetime, *, delete_future_events: bool) -> dict
     if conn is not None:
         revoke_state = _revoke_or_queue(user, conn)
         db.session.delete(conn)
-    cleared_ids = _forget_google_ids(user)
+    cleared_ids = _forget_google_ids(user, now)
     calendars_cleared = _reset_calendars(user)
     user.hosted_domain = None
     _drop_busy_cache(user.id)
@@ -133,7 +133,7 @@ def _job_binding(job: OutboxJob) -> bytes:
     return binding("outbox_jobs", "secret", job.id, job.user_id or "-")
 
 
-def _forget_google_ids(user: User) -> int:
+def _forget_google_ids(user: User, now: datetime) -> int:
     bookings = db.session.scalars(
         select(Booking).where(Booking.host_id == user.id, Booking.google_event_id.is_not(None))
     ).all()
@@ -141,7 +141,8 @@ def _forget_google_ids(user: User) -> int:
         booking.google_event_id = None
         booking.google_html_link = None
         booking.google_meet_link = None
-        if booking.google_sync != "synced" or booking.active:
+        # Only what has not ended waits for a reconnect; the past is left alone.
+        if booking.end_at > now and (booking.google_sync != "synced" or booking.active):
             booking.google_sync = "parked"
     pending = db.session.scalars(
         select(OutboxJob).where(
