@@ -28,6 +28,8 @@ from kaleno.models.google_connection import CALENDAR_SCOPES
 from kaleno.privacy import audit
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# ``openid`` too, so Google names the account that granted the calendar (id_token ``sub``).
+CONNECT_SCOPES = ("openid", *CALENDAR_SCOPES)
 log = logging.getLogger(__name__)
 
 
@@ -136,7 +138,7 @@ def logout() -> Response:
 
 @bp.get("/google/calendar")
 @operation(
-    "Connect Google Calendar: asks only for freebusy and events.owned.",
+    "Connect Google Calendar: freebusy and events.owned, plus openid to check the account.",
     tags=("auth",),
     auth="session",
     responses={302: None, 401: None},
@@ -153,7 +155,7 @@ def connect_calendar() -> Response:
         extra["prompt"] = "consent"
     url = attempts.begin(
         "calendar",
-        CALENDAR_SCOPES,
+        CONNECT_SCOPES,
         user_id=user.id,
         next_path=attempts.safe_next(request.args.get("next")),
         extra=extra,
@@ -180,7 +182,9 @@ def calendar_callback() -> Response:
     if consumed.user_id != user.id:
         raise GoogleAuthFailed("This calendar connection was started by another user.")
     tokens, claims = _exchange("calendar", consumed, code)
-    if claims is not None and claims.sub != user.google_sub:
+    if claims is None:
+        raise GoogleAuthFailed("Google did not say which account granted the calendar.")
+    if claims.sub != user.google_sub:
         raise GoogleAuthFailed("Connect the calendar of the Google account you signed in with.")
     conn = store_grant(user, tokens, current_time())
     resume_parked(user.id)  # Google work parked while the grant was unusable runs again

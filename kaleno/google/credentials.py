@@ -73,8 +73,12 @@ def usable_access_token(
     try:
         credentials.refresh(BoundedRequest(_session))
     except google.auth.exceptions.RefreshError as error:
-        record_google_call(TOKEN_REFRESH_METHOD, ok=False, status=None)
-        raise _refresh_failure(error) from None
+        failure = _refresh_failure(error)
+        status = 400 if isinstance(failure, GrantRevoked) else None
+        if isinstance(failure, ClientMisconfigured):
+            status = 401
+        record_google_call(TOKEN_REFRESH_METHOD, ok=False, status=status)
+        raise failure from None
     except google.auth.exceptions.TransportError:
         record_google_call(TOKEN_REFRESH_METHOD, ok=False, status=None)
         raise GoogleUnavailable("Google's token endpoint could not be reached.") from None

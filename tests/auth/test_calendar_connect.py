@@ -27,7 +27,8 @@ def _connection(app: Flask) -> GoogleConnection:
 def test_connect_asks_only_calendar_scopes_incrementally(browser: Browser) -> None:
     browser.sign_in(EMAIL)
     params = query_of(browser.start("/auth/google/calendar"))
-    assert params["scope"].split() == [FREEBUSY, EVENTS]
+    # openid names the granting account (issue 13); no other sign-in scope is asked.
+    assert params["scope"].split() == ["openid", FREEBUSY, EVENTS]
     assert params["include_granted_scopes"] == "true"
     assert params["access_type"] == "offline"
     assert params["prompt"] == "consent"
