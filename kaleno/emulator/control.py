@@ -174,18 +174,59 @@ def add_fault() -> Response:
     return json_response({**reply, "reason": reason}, 201, JSON)
 
 
+def _number(body: dict[str, Any], key: str) -> float:
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ControlError(f"'{key}' must be a number >= 0")
+    return float(value)
+
+
+def _settings_changes(body: dict[str, Any]) -> dict[str, Any]:
+    """Validate a settings body into attribute changes (nothing applied on bad input)."""
+    changes: dict[str, Any] = {}
+    if "access_token_ttl_s" in body:
+        # 0 would make oauthlib drop expires_at (and google-auth-oauthlib fail).
+        changes["access_token_ttl_s"] = _int(body, "access_token_ttl_s", minimum=1)
+    if "clock_offset_s" in body:
+        offset = body["clock_offset_s"]
+        if isinstance(offset, bool) or not isinstance(offset, int):
+            raise ControlError("'clock_offset_s' must be an integer (seconds, may be negative)")
+        changes["clock_offset_s"] = offset
+    if "conference_status" in body:
+        if body["conference_status"] not in ("success", "pending"):
+            raise ControlError("'conference_status' must be 'success' or 'pending'")
+        changes["conference_status"] = body["conference_status"]
+    if "conference_ready_after_s" in body:
+        changes["conference_ready_after_s"] = _number(body, "conference_ready_after_s")
+    if "refresh_token_on_repeat_consent" in body:
+        if not isinstance(body["refresh_token_on_repeat_consent"], bool):
+            raise ControlError("'refresh_token_on_repeat_consent' must be true or false")
+        changes["refresh_token_on_repeat_consent"] = body["refresh_token_on_repeat_consent"]
+    return changes
+
+
+SETTINGS = (
+    "access_token_ttl_s",
+    "clock_offset_s",
+    "conference_status",
+    "conference_ready_after_s",
+    "refresh_token_on_repeat_consent",
+)
+
+
 @bp.post("/settings")
 def settings() -> Response:
-    """Change the access-token lifetime; optionally make every sync token stale."""
+    """Change token lifetime, clock offset, Meet readiness and the repeat-consent rule;
+    optionally make every sync token stale."""
     body = _body()
+    changes = _settings_changes(body)
     state = current_state()
     with state.lock:
-        if "access_token_ttl_s" in body:
-            # 0 would make oauthlib drop expires_at (and google-auth-oauthlib fail).
-            state.access_token_ttl_s = _int(body, "access_token_ttl_s", minimum=1)
+        for name, value in changes.items():
+            setattr(state, name, value)
         if body.get("invalidate_sync_tokens") is True:
             state.generation += 1
-        reply = {"access_token_ttl_s": state.access_token_ttl_s}
+        reply = {name: getattr(state, name) for name in SETTINGS}
     return json_response(reply, 200, JSON)
 
 

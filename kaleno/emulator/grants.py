@@ -218,7 +218,7 @@ def _id_token(
         claims["nonce"] = nonce
     if PROFILE_SCOPE in access.scopes:
         claims.update(_profile(account))
-    iat = int(access.issued_at)
+    iat = int(access.issued_at) + state.clock_offset_s  # a Google clock ahead or behind
     claims["iat"] = iat
     claims["exp"] = iat + 3600
     return signing_key().sign_jwt(claims)

@@ -90,5 +90,11 @@ def describe_state(state: EmulatorState) -> dict[str, Any]:
             {"mode": p.mode, "email": p.email, "scopes": p.scopes}
             for p in state.pending_authorizations
         ],
-        "settings": {"access_token_ttl_s": state.access_token_ttl_s},
+        "settings": {
+            "access_token_ttl_s": state.access_token_ttl_s,
+            "clock_offset_s": state.clock_offset_s,
+            "conference_status": state.conference_status,
+            "conference_ready_after_s": state.conference_ready_after_s,
+            "refresh_token_on_repeat_consent": state.refresh_token_on_repeat_consent,
+        },
     }

@@ -163,6 +163,10 @@ class EmulatorState:
         self.send_updates: list[dict[str, Any]] = []
         self.counters = {"issued": 0, "refreshed": 0, "revoked": 0}
         self.access_token_ttl_s = DEFAULT_ACCESS_TOKEN_TTL_S
+        self.clock_offset_s = 0  # id_tokens carry iat/exp from a clock this far ahead
+        self.conference_status = "success"  # or "pending": Meet links come later
+        self.conference_ready_after_s = 1.0  # how long a pending conference stays pending
+        self.refresh_token_on_repeat_consent = False  # Google: only with prompt=consent
         self.change_counter = 0
         self.generation += 1
 

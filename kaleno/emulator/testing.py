@@ -141,11 +141,16 @@ class EmulatorServer:
         self._control("POST", "faults", body)
 
     def settings(
-        self, access_token_ttl_s: int | None = None, invalidate_sync_tokens: bool = False
+        self,
+        access_token_ttl_s: int | None = None,
+        invalidate_sync_tokens: bool = False,
+        **more: Any,
     ) -> dict[str, Any]:
         """Set the access-token lifetime for tokens issued from now on; optionally make
-        every issued sync token stale (next incremental list answers 410)."""
-        body: dict[str, Any] = {"invalidate_sync_tokens": invalidate_sync_tokens}
+        every issued sync token stale (next incremental list answers 410). ``more`` takes
+        the other settings: ``clock_offset_s``, ``conference_status``,
+        ``conference_ready_after_s``, ``refresh_token_on_repeat_consent``."""
+        body: dict[str, Any] = {"invalidate_sync_tokens": invalidate_sync_tokens, **more}
         if access_token_ttl_s is not None:
             body["access_token_ttl_s"] = access_token_ttl_s
         result: dict[str, Any] = self._control("POST", "settings", body)

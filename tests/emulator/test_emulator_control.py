@@ -69,7 +69,7 @@ def test_state_reports_accounts_tokens_events_and_calls(calendar: Any, kit: Any)
     assert len(state["tokens"]["refresh_tokens"]) == 1
     assert state["events"]["team@group.example"][0]["start"] == {"date": "2026-03-10"}
     assert state["calls"] == {"oauth2.token.code": 1, "calendar.freebusy.query": 1}
-    assert state["settings"] == {"access_token_ttl_s": 3599}
+    assert state["settings"]["access_token_ttl_s"] == 3599
 
 
 def test_secondary_calendar_busy_time_shows_in_freebusy(calendar: Any, kit: Any) -> None:

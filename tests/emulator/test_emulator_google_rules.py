@@ -79,3 +79,26 @@ def test_an_event_its_owner_deleted_cannot_be_updated_or_reinserted(calendar: An
     assert _reason(deleted) == (410, "deleted")
     fetched = events.get(calendarId="primary", eventId=EVENT["id"]).execute()
     assert fetched["status"] == "cancelled"
+
+
+def test_clock_offset_moves_id_token_times(kit: Any) -> None:
+    """``clock_offset_s`` issues id_tokens from a clock ahead of ours.
+
+    Source: google-auth ``google/oauth2/id_token.py`` ``verify_token(...,
+    clock_skew_in_seconds=0)``: with the default, a token whose ``iat`` lies ahead of the
+    verifier's clock fails with "Token used too early" (the field report issue 13 cites).
+    """
+    import time
+
+    from google.oauth2 import id_token
+
+    kit.google.settings(clock_offset_s=120)
+    credentials = kit.sign_in(kit.sign_in_scopes, access_type="online")
+    certs = kit.url + "/oauth2/v1/certs"
+    with pytest.raises(ValueError, match="too early"):
+        id_token.verify_token(credentials.id_token, Request(), kit.client_id, certs_url=certs)
+    claims = id_token.verify_token(
+        credentials.id_token, Request(), kit.client_id, certs_url=certs, clock_skew_in_seconds=180
+    )
+    assert claims["iat"] >= int(time.time()) + 110
+    assert claims["exp"] == claims["iat"] + 3600
