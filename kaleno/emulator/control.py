@@ -7,7 +7,13 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from kaleno.emulator.app_state import current_state
-from kaleno.emulator.errors import FAULT_REASONS_403, FAULT_STATUSES, CalendarError, json_response
+from kaleno.emulator.errors import (
+    FAULT_REASONS_403,
+    FAULT_STATUSES,
+    OAUTH_FAULT_REASONS,
+    CalendarError,
+    json_response,
+)
 from kaleno.emulator.events import insert_event
 from kaleno.emulator.faults import OAUTH_METHODS
 from kaleno.emulator.scopes import CALENDAR_METHOD_SCOPES
@@ -152,6 +158,12 @@ def add_event() -> Response:
     return json_response(created, 201, JSON)
 
 
+def _reason_allowed(method: str, status: int, reason: str) -> bool:
+    if method.startswith("oauth2.token."):
+        return reason in OAUTH_FAULT_REASONS.get(status, ())
+    return method.startswith("calendar.") and status == 403 and reason in FAULT_REASONS_403
+
+
 @bp.post("/faults")
 def add_fault() -> Response:
     """Make the next ``count`` calls of a method answer ``status`` after ``delay_ms``."""
@@ -165,8 +177,11 @@ def add_fault() -> Response:
     count = _int(body, "count", 1, minimum=1)
     delay_ms = _int(body, "delay_ms", 0)
     reason = _text(body, "reason", optional=True)
-    if reason is not None and (status != 403 or reason not in FAULT_REASONS_403):
-        raise ControlError(f"'reason' is only for status 403: one of {sorted(FAULT_REASONS_403)}")
+    if reason is not None and not _reason_allowed(method, status, reason):
+        raise ControlError(
+            f"'reason' is for Calendar 403 (one of {sorted(FAULT_REASONS_403)}) or token "
+            f"endpoint 400/401 (one of {dict(OAUTH_FAULT_REASONS)})"
+        )
     state = current_state()
     with state.lock:
         state.faults.append(Fault(method, status, count, delay_ms, reason))

@@ -231,12 +231,31 @@ def fault_error(status: int, reason: str | None = None) -> CalendarError:
     return CalendarError(status, default_reason, message, domain=domain, rpc_status=rpc_status)
 
 
-def oauth_fault(status: int) -> Response:
+# Token-endpoint fault variants (``reason``), bodies as observed in
+# shared/google-samples/token-errors.json; invalid_rapt as google-auth's reauth module
+# expects it (error invalid_grant with error_subtype invalid_rapt).
+OAUTH_FAULT_REASONS = {
+    400: ("invalid_grant", "invalid_rapt"),
+    401: ("invalid_client", "unauthorized_client"),
+}
+
+
+def oauth_fault(status: int, reason: str | None = None) -> Response:
     """Build the token/revoke endpoint answer for an injected fault."""
+    if status == 400 and reason == "invalid_rapt":
+        body = {
+            "error": "invalid_grant",
+            "error_description": "reauth related error (invalid_rapt)",
+            "error_uri": "https://support.google.com/a/answer/9368756",
+            "error_subtype": "invalid_rapt",
+        }
+        return oauth_json(body, 400)
     if status == 400:
         return oauth_error("invalid_grant", "Bad Request")
+    if status == 401 and reason == "unauthorized_client":
+        return oauth_error("unauthorized_client", "Unauthorized", 401)
     if status == 401:
-        return oauth_error("invalid_client", "Unauthorized", 401)
+        return oauth_error("invalid_client", "The OAuth client was not found.", 401)
     if status == 429:
         return oauth_error("rate_limit_exceeded", "Rate Limit Exceeded", 429)
     if status >= 500:

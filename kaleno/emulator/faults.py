@@ -6,7 +6,7 @@ import time
 
 from kaleno.emulator.state import EmulatorState, Fault
 
-OAUTH_METHODS = ("oauth2.token.code", "oauth2.token.refresh", "oauth2.revoke")
+OAUTH_METHODS = ("oauth2.token.code", "oauth2.token.refresh", "oauth2.revoke", "oauth2.certs")
 
 
 def record_call(state: EmulatorState, method_id: str) -> Fault | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from kaleno.emulator.app_state import current_state
-from kaleno.emulator.errors import REALM, json_response, oauth_json
+from kaleno.emulator.errors import REALM, json_response, oauth_fault, oauth_json
+from kaleno.emulator.faults import take_fault
 from kaleno.emulator.grants import userinfo
 from kaleno.emulator.keys import signing_key
 
@@ -52,15 +53,29 @@ def openid_configuration() -> Response:
     return json_response(document, content_type="application/json; charset=utf-8")
 
 
+def _certs_fault() -> Response | None:
+    """An injected ``oauth2.certs`` fault (delay and/or error status), if one is due."""
+    fault = take_fault(current_state(), "oauth2.certs")
+    if fault is not None and fault.status != 200:
+        return oauth_fault(fault.status)
+    return None
+
+
 @bp.get("/oauth2/v3/certs")
 def jwks() -> Response:
     """Serve the signing key as a JWKS."""
+    faulted = _certs_fault()
+    if faulted is not None:
+        return faulted
     return json_response(signing_key().jwks(), content_type="application/json; charset=UTF-8")
 
 
 @bp.get("/oauth2/v1/certs")
 def pem_certs() -> Response:
     """Serve ``{kid: PEM certificate}``, the form google.oauth2.id_token consumes."""
+    faulted = _certs_fault()
+    if faulted is not None:
+        return faulted
     return json_response(signing_key().pem_certs(), content_type="application/json; charset=UTF-8")
 
 

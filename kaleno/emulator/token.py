@@ -68,9 +68,9 @@ def token() -> Response:
     )
     fault = take_fault(state, method_id)
     if fault is not None and fault.status != 200:
-        if method_id == "oauth2.token.refresh":
+        if method_id == "oauth2.token.refresh" and fault.status == 400 and not fault.reason:
             return oauth_error("invalid_grant", "Token has been expired or revoked.")
-        return oauth_fault(fault.status)
+        return oauth_fault(fault.status, fault.reason)
     issuer = base_url()
     try:
         with state.lock:

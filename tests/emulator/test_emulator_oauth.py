@@ -363,7 +363,7 @@ def test_credentials_refresh_and_revocation(kit: Any) -> None:
 
 def test_refresh_fault_surfaces_invalid_grant(kit: Any) -> None:
     credentials = _refreshable(kit, kit.sign_in().refresh_token)
-    kit.google.fault("oauth2.token.refresh", 500, count=1)
+    kit.google.fault("oauth2.token.refresh", 400, count=1)
     with pytest.raises(RefreshError, match="invalid_grant"):
         credentials.refresh(Request())
     credentials.refresh(Request())  # the fault was used up
