@@ -102,3 +102,66 @@ def test_clock_offset_moves_id_token_times(kit: Any) -> None:
     )
     assert claims["iat"] >= int(time.time()) + 110
     assert claims["exp"] == claims["iat"] + 3600
+
+
+def test_quota_exceeded_is_an_injectable_403(calendar: Any, kit: Any) -> None:
+    """Injectable 403 quotaExceeded with Google's documented body.
+
+    Source: Calendar "Handle API errors" guide, 403 "Calendar usage limits exceeded."
+    (shared/google-samples/calendar-errors.json ``403_quotaExceeded``).
+    """
+    kit.google.fault("calendar.events.insert", 403, reason="quotaExceeded")
+    with pytest.raises(HttpError) as refused:
+        calendar.events().insert(calendarId="primary", body=EVENT).execute()
+    body = json.loads(refused.value.content)["error"]
+    assert body["code"] == 403
+    assert body["message"] == "Calendar usage limits exceeded."
+    assert body["errors"] == [
+        {
+            "domain": "usageLimits",
+            "reason": "quotaExceeded",
+            "message": "Calendar usage limits exceeded.",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "error"),
+    [
+        (503, None, "internal_failure"),
+        (429, None, "rate_limit_exceeded"),
+        (401, None, "invalid_client"),
+        (401, "unauthorized_client", "unauthorized_client"),
+        (400, "invalid_rapt", "invalid_grant"),
+    ],
+)
+def test_token_refresh_faults_answer_by_status(
+    kit: Any, status: int, reason: str | None, error: str
+) -> None:
+    """Refresh faults answer what Google's token endpoint does for that status.
+
+    Sources: shared/google-samples/token-errors.json (observed invalid_client 401 "The
+    OAuth client was not found.", unauthorized_client 401 "Unauthorized"); google-auth
+    ``google/oauth2/_client.py`` ``_can_retry`` (5xx/429 retried) and
+    ``google/oauth2/reauth.py`` (invalid_grant with ``error_subtype: invalid_rapt`` means
+    reauthentication is needed).
+    """
+    credentials = kit.sign_in()
+    kit.google.fault("oauth2.token.refresh", status, reason=reason)
+    answer = requests.post(
+        kit.url + "/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": credentials.refresh_token,
+            "client_id": kit.client_id,
+            "client_secret": kit.client_secret,
+        },
+        timeout=10,
+    )
+    assert (answer.status_code, answer.json()["error"]) == (status, error)
+    if reason == "invalid_rapt":
+        assert answer.json()["error_subtype"] == "invalid_rapt"
+    if status < 429:  # (retryable ones google-auth would retry after sleeping)
+        kit.google.fault("oauth2.token.refresh", status, reason=reason)
+        with pytest.raises(RefreshError):
+            credentials.refresh(Request())
