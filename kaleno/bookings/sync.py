@@ -62,6 +62,7 @@ class Plan:
     insert_body: dict[str, Any] = field(default_factory=dict)
     patch_body: dict[str, Any] = field(default_factory=dict)
     conference: bool = False
+    reread: bool = False  # only read the event again (its Meet link was pending)
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,12 @@ class Pushed:
     event: dict[str, Any] | None = None
 
 
-def prepare(booking_id: uuid.UUID) -> Plan | None:
-    """Read the booking into a plan and end the read transaction; None when it is gone."""
+def prepare(booking_id: uuid.UUID, reread_for: str | None = None) -> Plan | None:
+    """Read the booking into a plan and end the read transaction; None when it is gone.
+
+    ``reread_for`` is the fingerprint the booking had when its event's Meet link was
+    still pending: while unchanged, the run only reads the event again.
+    """
     booking = db.session.get(Booking, booking_id, populate_existing=True)
     plan = None
     if booking is not None:
@@ -89,6 +94,12 @@ def prepare(booking_id: uuid.UUID) -> Plan | None:
             insert_body=new_event(booking, event_type),
             patch_body=event_fields(booking, event_type),
             conference=wants_meet(event_type),
+            reread=(
+                reread_for is not None
+                and reread_for == fingerprint(booking)
+                and booking.google_event_id is not None
+                and booking.status != "cancelled"
+            ),
         )
     db.session.commit()
     return plan
@@ -128,6 +139,10 @@ def _push(plan: Plan, now: datetime) -> dict[str, Any] | None:
     def google(call: Callable[[str], Any]) -> Any:
         return calendar.call_with_refresh(token, call)
 
+    if plan.reread:
+        return dict(
+            google(lambda t: calendar.get_event(api, t, plan.event_id, retries=GOOGLE_RETRIES))
+        )
     if plan.cancelled:
         google(
             lambda t: calendar.delete_event(
@@ -207,6 +222,12 @@ def _insert_body(plan: Plan, event_id: str) -> dict[str, Any]:
 
 def _ids(plan: Plan) -> dict[str, str]:
     return {"booking_id": str(plan.booking_id)}
+
+
+def conference_pending(event: dict[str, Any] | None) -> bool:
+    """Whether Google is still creating the event's Meet conference (link not there yet)."""
+    request = ((event or {}).get("conferenceData") or {}).get("createRequest") or {}
+    return bool((request.get("status") or {}).get("statusCode") == "pending")
 
 
 def meet_link(event: dict[str, Any]) -> str | None:

@@ -24,6 +24,9 @@ REVOKE_KIND = "google.revoke"
 HANDLED_KINDS = (outbox.SYNC_KIND, REVOKE_KIND)
 # A booking that changes while its event is written is synced again, this many times.
 MAX_ROUNDS = 3
+# A Meet conference Google is still creating is read again this many times (with backoff).
+MAX_CONFERENCE_READS = 5
+REREAD_KEY, READS_KEY = "conference_pending_for", "conference_reads"
 BATCH = 10
 
 
@@ -36,8 +39,9 @@ def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
         db.session.commit()
         return None
     booking_id = job.booking_id
+    payload = dict(job.payload or {})
     for _ in range(MAX_ROUNDS):
-        plan = sync.prepare(booking_id) if booking_id else None
+        plan = sync.prepare(booking_id, payload.get(REREAD_KEY)) if booking_id else None
         pushed = sync.push(plan, now) if plan else sync.Pushed(outbox.Outcome("done"))
         begin_write()
         job = db.session.get(OutboxJob, job_id, with_for_update=True, populate_existing=True)
@@ -52,13 +56,28 @@ def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
         if booking is not None and plan is not None and fingerprint(booking) != plan.seen:
             db.session.commit()  # changed while Google answered: bring it in line again
             continue
-        if booking is not None and plan is not None and pushed.outcome.kind == "done":
+        outcome = pushed.outcome
+        if booking is not None and plan is not None and outcome.kind == "done":
             sync.apply_event(booking, plan, pushed.event)
-        outbox.record(job, booking, pushed.outcome, now)
+            outcome = _await_conference(job, plan, pushed, payload)
+        outbox.record(job, booking, outcome, now)
         db.session.commit()
-        _log_outcome(job, pushed.outcome)
-        return pushed.outcome
+        _log_outcome(job, outcome)
+        return outcome
     return _give_up_round(job_id, now)
+
+
+def _await_conference(
+    job: OutboxJob, plan: sync.Plan, pushed: sync.Pushed, payload: dict[str, object]
+) -> outbox.Outcome:
+    """Keep the job to read the event again while its Meet link is pending (bounded)."""
+    if plan.cancelled or not sync.conference_pending(pushed.event):
+        return pushed.outcome
+    reads = int(str(payload.get(READS_KEY, 0)))
+    if reads >= MAX_CONFERENCE_READS:
+        return outbox.Outcome("done", "Google Meet did not provide a link in time.")
+    job.payload = {REREAD_KEY: plan.seen, READS_KEY: reads + 1}
+    return outbox.Outcome("retry", "Google Meet is still preparing the link; read again later.")
 
 
 def _run_revoke(job: OutboxJob, now: datetime) -> outbox.Outcome:

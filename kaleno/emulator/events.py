@@ -91,9 +91,14 @@ def _conference(create_request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply_conference(
-    event: dict[str, Any], body: dict[str, Any], previous: dict[str, Any], version: int
+    event: dict[str, Any],
+    body: dict[str, Any],
+    previous: dict[str, Any],
+    version: int,
+    pending: bool = False,
 ) -> None:
-    """Honour conferenceData only with conferenceDataVersion=1, as Google does."""
+    """Honour conferenceData only with conferenceDataVersion=1, as Google does; with
+    ``pending`` a new Meet request answers ``statusCode: pending`` and no link yet."""
     old = previous.get("conferenceData")
     event.pop("hangoutLink", None)
     event.pop("conferenceData", None)
@@ -110,6 +115,10 @@ def _apply_conference(
     old_request_id = ((old or {}).get("createRequest") or {}).get("requestId")
     if old is not None and (request_id is None or request_id == old_request_id):
         event["conferenceData"] = old
+    elif wanted.get("createRequest") and pending:
+        event["conferenceData"] = {
+            "createRequest": {**wanted["createRequest"], "status": {"statusCode": "pending"}}
+        }
     elif wanted.get("createRequest"):
         event["conferenceData"] = _conference(wanted["createRequest"])
     else:
@@ -196,8 +205,36 @@ def insert_event(
         raise duplicate()
     fields = _writable(body)
     fields.pop("sequence", None)
-    _apply_conference(fields, body, {}, conference_version)
+    pending = state.conference_status == "pending"
+    _apply_conference(fields, body, {}, conference_version, pending)
+    if _conference_pending(fields):
+        calendar.conference_ready_at[event_id] = time.time() + state.conference_ready_after_s
     return _finish(state, calendar, event_id, fields, None)
+
+
+def _conference_pending(event: dict[str, Any]) -> bool:
+    request = (event.get("conferenceData") or {}).get("createRequest") or {}
+    return bool((request.get("status") or {}).get("statusCode") == "pending")
+
+
+def ripen_conferences(calendar: Calendar, now: float | None = None) -> None:
+    """Give pending Meet conferences whose time has come their link (status success).
+
+    Google creates conferences asynchronously: a client that saw ``pending`` reads the
+    event again later (Calendar API "Create events", conferenceData section).
+    """
+    moment = time.time() if now is None else now
+    for event_id, ready_at in list(calendar.conference_ready_at.items()):
+        event = calendar.events.get(event_id)
+        if ready_at > moment or event is None:
+            continue
+        del calendar.conference_ready_at[event_id]
+        if not _conference_pending(event):
+            continue
+        request = dict(event["conferenceData"]["createRequest"])
+        request.pop("status", None)
+        event["conferenceData"] = _conference(request)
+        event["hangoutLink"] = event["conferenceData"]["entryPoints"][0]["uri"]
 
 
 def find_event(calendar: Calendar, event_id: str) -> dict[str, Any]:
@@ -206,6 +243,7 @@ def find_event(calendar: Calendar, event_id: str) -> dict[str, Any]:
     Raises:
         CalendarError: 404 notFound.
     """
+    ripen_conferences(calendar)
     event = calendar.events.get(event_id)
     if event is None:
         raise not_found()

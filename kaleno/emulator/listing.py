@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kaleno.emulator.errors import CalendarError, full_sync_required, invalid, time_range_empty
+from kaleno.emulator.events import ripen_conferences
 from kaleno.emulator.state import Calendar, EmulatorState
 from kaleno.emulator.timeutil import UTC, event_time, google_timestamp, parse_rfc3339
 
@@ -159,6 +160,7 @@ def list_events(state: EmulatorState, calendar: Calendar, query: ListQuery) -> d
     Raises:
         CalendarError: 410 fullSyncRequired for a stale sync token, 400 for a bad page token.
     """
+    ripen_conferences(calendar)
     snapshot = state.change_counter
     offset = 0
     since = _sync_start(state, calendar, query.sync_token) if query.sync_token else None

@@ -36,6 +36,8 @@ class Calendar:
     primary: bool
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     change_seq: dict[str, int] = field(default_factory=dict)
+    # event id -> when its pending Meet conference becomes ready (time.time())
+    conference_ready_at: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

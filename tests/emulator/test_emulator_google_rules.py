@@ -60,7 +60,8 @@ def test_an_event_its_owner_deleted_cannot_be_updated_or_reinserted(calendar: An
     409 duplicate "An instance with the given ID already exists", 410 deleted for deleting
     a deleted event. The 403 for changing a deleted event is as reported in issue 13's
     audit; Google documents no body for it, so the reason string (``forbidden``) is not
-    confirmed.
+    confirmed. ``events.get`` still returns the deleted event with status ``cancelled``
+    (discovery ``calendar.v3.json`` Event.status: "The get method always returns them").
     """
     events = calendar.events()
     events.insert(calendarId="primary", body=EVENT).execute()
@@ -165,3 +166,33 @@ def test_token_refresh_faults_answer_by_status(
         kit.google.fault("oauth2.token.refresh", status, reason=reason)
         with pytest.raises(RefreshError):
             credentials.refresh(Request())
+
+
+def test_pending_conference_becomes_ready_after_a_delay(calendar: Any, kit: Any) -> None:
+    """``conference_status: pending``: insert answers createRequest status ``pending`` and
+    no link; reading the event after the delay shows the Meet link.
+
+    Source: Calendar API reference, Event ``conferenceData.createRequest.status.statusCode``
+    ("pending": the conference create request is still being processed; "success"), from
+    the discovery document ``calendar.v3.json`` ConferenceRequestStatus.
+    """
+    import time
+
+    kit.google.settings(conference_status="pending", conference_ready_after_s=0.2)
+    body = {
+        **EVENT,
+        "conferenceData": {
+            "createRequest": {"requestId": "r-1", "conferenceSolutionKey": {"type": "hangoutsMeet"}}
+        },
+    }
+    created = (
+        calendar.events().insert(calendarId="primary", body=body, conferenceDataVersion=1).execute()
+    )
+    kit.conforms(created, "Event")
+    assert created["conferenceData"]["createRequest"]["status"] == {"statusCode": "pending"}
+    assert "hangoutLink" not in created and "entryPoints" not in created["conferenceData"]
+    time.sleep(0.3)
+    ready = calendar.events().get(calendarId="primary", eventId=EVENT["id"]).execute()
+    kit.conforms(ready, "Event")
+    assert ready["conferenceData"]["createRequest"]["status"] == {"statusCode": "success"}
+    assert ready["hangoutLink"].startswith("https://meet.google.com/")
