@@ -55,10 +55,17 @@ def issue_code(
 ) -> str:
     """Create a single-use authorization code and remember the consent."""
     key = (request.client_id, account.sub)
-    state.consents[key] = list(dict.fromkeys([*state.consents.get(key, []), *scopes]))
+    earlier = state.consents.get(key, [])
+    forced = "consent" in (request.prompt or "").split()
+    repeat = bool(earlier) and set(scopes) <= set(earlier) and not forced
+    state.consents[key] = list(dict.fromkeys([*earlier, *scopes]))
     code = "4/0A" + secrets.token_urlsafe(48)
     state.codes[code] = AuthCode(
-        request=request, sub=account.sub, scopes=scopes, expires_at=time.time() + AUTH_CODE_TTL_S
+        request=request,
+        sub=account.sub,
+        scopes=scopes,
+        expires_at=time.time() + AUTH_CODE_TTL_S,
+        repeat_consent=repeat,
     )
     return code
 
@@ -102,7 +109,10 @@ def exchange_code(
     _verify_pkce(record.request.code_challenge, code_verifier)
     record.used = True
     refresh_token = None
-    if record.request.access_type == "offline":
+    # Google sends a refresh token on the first offline consent (or with prompt=consent),
+    # not when the person merely approves again what they approved before.
+    repeat = record.repeat_consent and not state.refresh_token_on_repeat_consent
+    if record.request.access_type == "offline" and not repeat:
         refresh_token = "1//0" + secrets.token_urlsafe(72)
     grant = Grant(
         grant_id=secrets.token_hex(8),

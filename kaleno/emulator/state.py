@@ -99,6 +99,7 @@ class AuthCode:
     expires_at: float
     grant_id: str | None = None
     used: bool = False
+    repeat_consent: bool = False  # every scope was consented before, no prompt=consent
 
 
 @dataclass

@@ -196,3 +196,25 @@ def test_pending_conference_becomes_ready_after_a_delay(calendar: Any, kit: Any)
     kit.conforms(ready, "Event")
     assert ready["conferenceData"]["createRequest"]["status"] == {"statusCode": "success"}
     assert ready["hangoutLink"].startswith("https://meet.google.com/")
+
+
+def test_repeat_consent_gets_no_new_refresh_token_unless_prompted(kit: Any) -> None:
+    """A refresh token comes with the first offline consent, or with ``prompt=consent``.
+
+    Source: https://developers.google.com/identity/protocols/oauth2/web-server, Step 1
+    ``access_type``: "offline ... instructs the Google authorization server to return a
+    refresh token and an access token the first time that your application exchanges an
+    authorization code for tokens"; ``prompt=consent`` asks again (and so issues a new
+    one). ``refresh_token_on_repeat_consent: true`` turns the rule off.
+    """
+    scopes = [*kit.sign_in_scopes, kit.freebusy]
+    first = kit.sign_in(scopes)
+    assert first.refresh_token
+    again = kit.sign_in(scopes)
+    assert again.refresh_token is None
+    prompted = kit.sign_in(scopes, prompt="consent")
+    assert prompted.refresh_token and prompted.refresh_token != first.refresh_token
+    wider = kit.sign_in([*scopes, kit.events_owned], include_granted_scopes="true")
+    assert wider.refresh_token  # a new scope is a new consent
+    kit.google.settings(refresh_token_on_repeat_consent=True)
+    assert kit.sign_in(scopes).refresh_token
