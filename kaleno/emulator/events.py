@@ -32,6 +32,7 @@ WRITABLE_FIELDS = (
     "status", "summary", "description", "location", "colorId", "start", "end",
     "endTimeUnspecified", "recurrence", "originalStartTime", "transparency", "visibility",
     "iCalUID", "sequence", "attendees", "attendeesOmitted", "extendedProperties",
+    "recurringEventId",
     "conferenceData", "gadget", "anyoneCanAddSelf", "guestsCanInviteOthers", "guestsCanModify",
     "guestsCanSeeOtherGuests", "privateCopy", "locked", "reminders", "source", "attachments",
     "birthdayProperties", "focusTimeProperties", "outOfOfficeProperties",
@@ -41,7 +42,8 @@ _ORDER = (
     "kind", "etag", "id", "status", "htmlLink", "created", "updated", "summary", "description",
     "location", "colorId", "creator", "organizer", "start", "end", "endTimeUnspecified",
     "recurrence", "recurringEventId", "originalStartTime", "transparency", "visibility",
-    "iCalUID", "sequence", "attendees", "attendeesOmitted", "extendedProperties", "hangoutLink",
+    "iCalUID", "sequence", "attendees", "attendeesOmitted", "extendedProperties",
+    "recurringEventId", "hangoutLink",
     "conferenceData", "gadget", "anyoneCanAddSelf", "guestsCanInviteOthers", "guestsCanModify",
     "guestsCanSeeOtherGuests", "privateCopy", "locked", "reminders", "source", "attachments",
     "eventType",
@@ -134,7 +136,10 @@ def _attendees(owner: str, attendees: list[dict[str, Any]]) -> list[dict[str, An
     for attendee in attendees:
         entry = {**attendee}
         if entry.get("email", "").lower() == owner.lower():
-            entry.update(organizer=True, self=True, responseStatus="accepted")
+            # The owner's own answer stands (an invitation they declined stays declined).
+            entry.update(self=True)
+            entry.setdefault("organizer", True)
+            entry.setdefault("responseStatus", "accepted")
         entry.setdefault("responseStatus", "needsAction")
         result.append(entry)
     if result and not any(a.get("self") for a in result):

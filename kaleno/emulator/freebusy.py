@@ -1,5 +1,9 @@
 """freebusy.query: busy intervals from opaque, non-cancelled events, clipped and merged.
 
+Recurring events count once per instance (RRULE/RDATE/EXDATE, overrides replace or
+cancel single instances); working-location events and invitations the owner declined
+never make the owner busy.
+
 All functions expect ``state.lock`` to be held by the caller.
 """
 
@@ -9,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from kaleno.emulator.errors import invalid, required, time_range_empty
+from kaleno.emulator.recurrence import Span, instances, override_key
 from kaleno.emulator.state import Account, Calendar, EmulatorState
 from kaleno.emulator.timeutil import (
     busy_timestamp,
@@ -33,16 +38,43 @@ def owned_calendar(state: EmulatorState, account: Account, calendar_id: str) -> 
     return calendar
 
 
+def blocks_time(event: dict[str, Any]) -> bool:
+    """Whether an event makes its calendar's owner busy."""
+    if event.get("status") == "cancelled" or event.get("transparency") == "transparent":
+        return False
+    if event.get("eventType") == "workingLocation":  # where one works, not a meeting
+        return False
+    mine = [a for a in event.get("attendees") or [] if a.get("self")]
+    return not (mine and mine[0].get("responseStatus") == "declined")
+
+
+def _event_spans(calendar: Calendar, time_min: dt.datetime, time_max: dt.datetime) -> list[Span]:
+    tz = calendar.time_zone
+    overridden = {key for e in calendar.events.values() if (key := override_key(e, tz)) is not None}
+    spans: list[Span] = []
+    for event_id, event in calendar.events.items():
+        if not blocks_time(event):
+            continue
+        if event.get("recurrence") and not event.get("recurringEventId"):
+            spans.extend(
+                span
+                for span in instances(event, tz, time_min, time_max)
+                if (event_id, span[0]) not in overridden
+            )
+        else:
+            spans.append(
+                (event_time(event["start"], "start", tz), event_time(event["end"], "end", tz))
+            )
+    return spans
+
+
 def busy_intervals(
     calendar: Calendar, time_min: dt.datetime, time_max: dt.datetime
 ) -> list[tuple[dt.datetime, dt.datetime]]:
     """Return merged busy intervals of the calendar within ``[time_min, time_max)``."""
     spans = []
-    for event in calendar.events.values():
-        if event.get("status") == "cancelled" or event.get("transparency") == "transparent":
-            continue
-        start = max(event_time(event["start"], "start", calendar.time_zone), time_min)
-        end = min(event_time(event["end"], "end", calendar.time_zone), time_max)
+    for start, end in _event_spans(calendar, time_min, time_max):
+        start, end = max(start, time_min), min(end, time_max)
         if start < end:
             spans.append((start, end))
     merged: list[tuple[dt.datetime, dt.datetime]] = []

@@ -218,3 +218,103 @@ def test_repeat_consent_gets_no_new_refresh_token_unless_prompted(kit: Any) -> N
     assert wider.refresh_token  # a new scope is a new consent
     kit.google.settings(refresh_token_on_repeat_consent=True)
     assert kit.sign_in(scopes).refresh_token
+
+
+def _busy(calendar: Any, time_min: str, time_max: str) -> list[tuple[str, str]]:
+    body = {"timeMin": time_min, "timeMax": time_max, "items": [{"id": "primary"}]}
+    answer = calendar.freebusy().query(body=body).execute()
+    return [(b["start"], b["end"]) for b in answer["calendars"]["primary"]["busy"]]
+
+
+def test_freebusy_expands_recurring_events_with_exdates_and_overrides(
+    calendar: Any, kit: Any
+) -> None:
+    """Each instance of a recurring event is busy; EXDATE removes one, an override moves
+    or cancels one; wall-clock times stay put across DST in the event's zone.
+
+    Sources: Calendar API "Recurring events" guide (recurrence holds RFC 5545 RRULE,
+    RDATE and EXDATE lines; an instance changed or cancelled on its own is an exception
+    with ``recurringEventId`` and ``originalStartTime``); discovery ``calendar.v3.json``
+    Event.recurrence and Event.status ("Cancelled exceptions of an uncancelled recurring
+    event indicate that this instance should no longer be presented").
+    """
+    series = {
+        "id": "series0001",
+        "summary": "Weekly review",
+        "start": {"dateTime": "2030-03-18T10:00:00", "timeZone": "Europe/Berlin"},
+        "end": {"dateTime": "2030-03-18T11:00:00", "timeZone": "Europe/Berlin"},
+        "recurrence": [
+            "RRULE:FREQ=WEEKLY;COUNT=5",
+            "EXDATE;TZID=Europe/Berlin:20300325T100000",
+        ],
+    }
+    kit.google.add_event(kit.host_email, "primary", series)
+    moved = {
+        "recurringEventId": "series0001",
+        "originalStartTime": {"dateTime": "2030-04-01T10:00:00+02:00"},
+        "start": {"dateTime": "2030-04-01T14:00:00+02:00"},
+        "end": {"dateTime": "2030-04-01T15:00:00+02:00"},
+    }
+    kit.google.add_event(kit.host_email, "primary", moved)
+    cancelled = {
+        "recurringEventId": "series0001",
+        "status": "cancelled",
+        "originalStartTime": {"dateTime": "2030-04-08T10:00:00+02:00"},
+        "start": {"dateTime": "2030-04-08T10:00:00+02:00"},
+        "end": {"dateTime": "2030-04-08T11:00:00+02:00"},
+    }
+    kit.google.add_event(kit.host_email, "primary", cancelled)
+    busy = _busy(calendar, "2030-03-16T00:00:00Z", "2030-04-30T00:00:00Z")
+    assert busy == [
+        ("2030-03-18T09:00:00Z", "2030-03-18T10:00:00Z"),  # CET
+        ("2030-04-01T12:00:00Z", "2030-04-01T13:00:00Z"),  # the moved instance (CEST)
+        ("2030-04-15T08:00:00Z", "2030-04-15T09:00:00Z"),  # 10:00 CEST; 25 Mar excluded
+    ]
+
+
+def test_freebusy_ignores_working_location_and_declined_invitations(
+    calendar: Any, kit: Any
+) -> None:
+    """Working-location events and invitations the owner declined are not busy time.
+
+    Sources: discovery ``calendar.v3.json`` Event.eventType "workingLocation" (a working
+    location, shown in the calendar, not a meeting) and Event.transparency; Calendar
+    freeBusy counts only events that block time: an attendee's ``responseStatus:
+    declined`` means the owner is not attending (Event.attendees[].responseStatus).
+    """
+    email = kit.host_email
+    kit.google.add_event(
+        email,
+        "primary",
+        {
+            "eventType": "workingLocation",
+            "workingLocationProperties": {"type": "officeLocation"},
+            "start": {"dateTime": "2030-03-04T08:00:00Z"},
+            "end": {"dateTime": "2030-03-04T17:00:00Z"},
+        },
+    )
+    kit.google.add_event(
+        email,
+        "primary",
+        {
+            "summary": "Invitation I declined",
+            "attendees": [
+                {"email": "boss@example.com", "organizer": True, "responseStatus": "accepted"},
+                {"email": email, "organizer": False, "responseStatus": "declined"},
+            ],
+            "start": {"dateTime": "2030-03-04T10:00:00Z"},
+            "end": {"dateTime": "2030-03-04T11:00:00Z"},
+        },
+    )
+    kit.google.add_event(
+        email,
+        "primary",
+        {
+            "summary": "Invitation I accepted",
+            "attendees": [{"email": email, "organizer": False, "responseStatus": "accepted"}],
+            "start": {"dateTime": "2030-03-04T12:00:00Z"},
+            "end": {"dateTime": "2030-03-04T13:00:00Z"},
+        },
+    )
+    busy = _busy(calendar, "2030-03-04T00:00:00Z", "2030-03-05T00:00:00Z")
+    assert busy == [("2030-03-04T12:00:00Z", "2030-03-04T13:00:00Z")]
