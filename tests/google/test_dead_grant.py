@@ -85,3 +85,14 @@ def test_cancel_after_access_was_removed_parks_instead_of_failing(
     assert cancelled.json()["status"] == "cancelled"
     assert page.booking(body["id"]).google_sync == "parked"
     assert HOST_EMAIL in page.google.state()["events"]
+
+
+def test_erasure_with_cancel_answers_200_after_access_was_removed(
+    app: Flask, browser: Browser
+) -> None:
+    page = _page(app, browser)
+    assert page.book(next_slot()).status_code == 201
+    _remove_kaleno_in_google(page)
+    response = page.host("DELETE", "/api/me?cancel_future_bookings=true")
+    assert response.status_code == 200, response.text
+    assert response.json()["bookings_cancelled"] == 1
