@@ -88,3 +88,25 @@ def test_a_failing_token_endpoint_is_unavailable_not_revoked(page: Page) -> None
     assert response.status_code == 503, response.text
     assert response.json()["type"].endswith("google-unavailable")
     assert page.host("GET", "/api/calendar").json()["status"] == "connected"
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [(400, None), (400, "invalid_rapt"), (401, "unauthorized_client"), (401, "invalid_client")],
+)
+def test_no_token_or_secret_in_refresh_problems_or_logs(
+    page: Page, caplog: pytest.LogCaptureFixture, status: int, reason: str | None
+) -> None:
+    """Canary: a refused refresh is explained without tokens, client secret or Google body."""
+    secrets = set(page.google.state()["tokens"]["refresh_tokens"])
+    secrets |= {t["token"] for t in page.google.state()["tokens"]["access_tokens"]}
+    secrets.add(str(page.app.config["GOOGLE_CLIENT_SECRET"]))
+    _expire_access_token(page)
+    page.google.fault("oauth2.token.refresh", status, reason=reason)
+    with caplog.at_level("DEBUG"):
+        response = _slots(page)
+        shown = page.host("GET", "/api/calendar").text
+    seen = response.text + shown + caplog.text
+    assert response.status_code in (409, 503)
+    assert not [s for s in secrets if s in seen]
+    assert "support.google.com" not in seen  # Google's error body is not passed through
