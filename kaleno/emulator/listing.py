@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from kaleno.emulator.conference import ripen_conferences
 from kaleno.emulator.errors import CalendarError, full_sync_required, invalid, time_range_empty
-from kaleno.emulator.events import ripen_conferences
 from kaleno.emulator.state import Calendar, EmulatorState
 from kaleno.emulator.timeutil import UTC, event_time, google_timestamp, parse_rfc3339
 
