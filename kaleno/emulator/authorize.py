@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template, request
 
 from kaleno.emulator.app_state import current_state
 from kaleno.emulator.grants import granted_scopes, issue_code
-from kaleno.emulator.scopes import is_known_scope, normalize_scopes
+from kaleno.emulator.scopes import SIGN_IN_SCOPES, is_known_scope, normalize_scopes
 from kaleno.emulator.state import Account, AuthRequest, EmulatorState
 
 bp = Blueprint("emulator_authorize", __name__, template_folder="templates")
@@ -148,7 +148,8 @@ def authorize() -> Response:
         "emulator/consent.html",
         request_id=request_id,
         client_id=auth.client_id,
-        scopes=auth.scopes,
+        scopes=[s for s in auth.scopes if s not in SIGN_IN_SCOPES],
+        sign_in_scopes=[s for s in auth.scopes if s in SIGN_IN_SCOPES],
         accounts=accounts,
         login_hint=auth.login_hint,
         action=AUTH_PATH,

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from kaleno.emulator.keys import at_hash, signing_key
-from kaleno.emulator.scopes import EMAIL_SCOPE, PROFILE_SCOPE, normalize_scopes
+from kaleno.emulator.scopes import EMAIL_SCOPE, PROFILE_SCOPE, SIGN_IN_SCOPES, normalize_scopes
 from kaleno.emulator.state import (
     AUTH_CODE_TTL_S,
     AccessToken,
@@ -42,8 +42,13 @@ def _bad_grant(description: str = "Bad Request") -> OAuthFailure:
 def granted_scopes(
     state: EmulatorState, request: AuthRequest, account: Account, allowed: list[str] | None
 ) -> list[str]:
-    """Scopes the user grants: requested ∩ allowed, plus earlier grants if incremental."""
-    granted = [s for s in request.scopes if allowed is None or s in allowed]
+    """Scopes the user grants: requested ∩ allowed, plus earlier grants if incremental.
+
+    Requested sign-in scopes are always granted with the rest: Google shows them on a
+    consent page of their own before the granular screen for the other scopes
+    (developers.google.com/identity/protocols/oauth2/resources/granular-permissions).
+    """
+    granted = [s for s in request.scopes if allowed is None or s in allowed or s in SIGN_IN_SCOPES]
     if request.include_granted_scopes:
         earlier = state.consents.get((request.client_id, account.sub), [])
         granted = list(dict.fromkeys([*earlier, *granted]))

@@ -104,6 +104,8 @@ SCOPE_ALIASES: dict[str, str] = {
 }
 EMAIL_SCOPE = SCOPE_ALIASES["email"]
 PROFILE_SCOPE = SCOPE_ALIASES["profile"]
+# Consented together on their own page, never ticked one by one (granular permissions).
+SIGN_IN_SCOPES = ("openid", EMAIL_SCOPE, PROFILE_SCOPE)
 
 
 def normalize_scopes(scopes: list[str]) -> list[str]:

@@ -16,8 +16,8 @@ def test_an_account_that_never_signed_in_cannot_lend_its_calendar(
 ) -> None:
     browser.sign_in(EMAIL)
     browser.google.add_account("stranger@example.com", "Stranger")
-    # At Google's consent screen the person picks another account and ticks only the
-    # calendar boxes: no earlier sign-in, so nothing but what is ticked is granted.
+    # At Google's consent screen the person picks another account that never signed in
+    # here. Without openid in the request no id_token names it, and it was accepted.
     browser.google.set_authorization("approve", "stranger@example.com", [FREEBUSY, EVENTS])
     response = browser.dance("/auth/google/calendar")
     assert response.status_code == 400, response.text

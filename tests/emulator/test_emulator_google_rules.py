@@ -318,3 +318,18 @@ def test_freebusy_ignores_working_location_and_declined_invitations(
     )
     busy = _busy(calendar, "2030-03-04T00:00:00Z", "2030-03-05T00:00:00Z")
     assert busy == [("2030-03-04T12:00:00Z", "2030-03-04T13:00:00Z")]
+
+
+def test_sign_in_scopes_are_granted_together_not_ticked_one_by_one(kit: Any) -> None:
+    """Requested sign-in scopes come with any approval; only the others are granular.
+
+    Source: https://developers.google.com/identity/protocols/oauth2/resources/granular-permissions
+    "users first see the consent page for Sign-In scopes (email, profile, and openid). After
+    users consent ..., users will see a granular permission consent screen for the
+    non-Sign-In scopes".
+    """
+    credentials = kit.sign_in(
+        ["openid", kit.freebusy, kit.events_owned], grant=[kit.freebusy], access_type="online"
+    )
+    assert set(credentials.granted_scopes) == {"openid", kit.freebusy}
+    assert credentials.id_token

@@ -375,12 +375,14 @@ def test_consent_page_lets_a_person_pick_account_and_scopes(kit: Any) -> None:
     url, state = flow.authorization_url(access_type="offline", login_hint=kit.host_email)
     page = requests.get(url, timeout=10)
     assert page.status_code == 200
-    assert page.text.count('type="checkbox" name="scope"') == 4
+    # Sign-in scopes are consented together, only the others are ticked one by one
+    # (developers.google.com/identity/protocols/oauth2/resources/granular-permissions).
+    assert page.text.count('type="checkbox" name="scope"') == 1
     request_id = page.text.split('name="request_id" value="')[1].split('"')[0]
     form = {
         "request_id": request_id,
         "account": kit.host_email,
-        "scope": ["openid", kit.email_scope],
+        "scope": [],
         "decision": "approve",
     }
     response = requests.post(
@@ -389,7 +391,7 @@ def test_consent_page_lets_a_person_pick_account_and_scopes(kit: Any) -> None:
     assert response.status_code == 302
     callback = kit.query(response.headers["Location"])
     assert callback["state"] == state
-    assert callback["scope"] == f"openid {kit.email_scope}"
+    assert callback["scope"] == f"openid {kit.email_scope} {kit.profile_scope}"
 
 
 def test_consent_page_can_create_an_account_or_deny(kit: Any) -> None:
