@@ -27,6 +27,13 @@ from kaleno.emulator.testing import EmulatorError
         ("faults", {"method": "calendar.events.insert", "status": 418, "count": 1}, 400),
         ("faults", {"method": "calendar.events.insert", "status": 500, "count": 0}, 400),
         ("settings", {"access_token_ttl_s": 0}, 400),
+        ("settings", {"clock_offset_s": "ahead"}, 400),
+        ("settings", {"conference_status": "later"}, 400),
+        ("settings", {"conference_ready_after_s": -1}, 400),
+        ("settings", {"refresh_token_on_repeat_consent": "yes"}, 400),
+        ("faults", {"method": "oauth2.token.refresh", "status": 400, "reason": "nope"}, 400),
+        ("faults", {"method": "oauth2.revoke", "status": 401, "reason": "invalid_client"}, 400),
+        ("faults", {"method": "calendar.events.insert", "status": 403, "reason": "x"}, 400),
         ("events", {"email": "host@example.com", "event": {"id": "BAD"}}, 400),
     ],
 )
