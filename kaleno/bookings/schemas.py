@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -47,7 +47,34 @@ def _rfc3339_text(value: object) -> object:
     return value
 
 
-Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+# Every time a request may carry lies in these bounds, so arithmetic on it (buffers,
+# horizons, zone conversion) can never overflow Python's datetime range.
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(3000, 1, 1, tzinfo=UTC)
+
+
+def _bounded(value: datetime) -> datetime:
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not EARLIEST_TIME <= in_utc < LATEST_TIME:
+        raise ValueError("must lie between 1970-01-01 and 2999-12-31")
+    return value
+
+
+def bounded_utc(value: datetime) -> datetime:
+    """``value`` in UTC when it is aware and within the bounds requests may carry.
+
+    Raises:
+        ValueError: for a naive time or one outside 1970-01-01 … 2999-12-31.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must carry a UTC offset")
+    return _bounded(value).astimezone(UTC)
+
+
+Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_bounded)]
 
 
 class BookingRequest(BaseModel):
