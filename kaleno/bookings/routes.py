@@ -61,7 +61,8 @@ def idempotency_key() -> str:
     responses={201: CreatedBooking, 400: None, 404: None, 409: None, 422: None, 503: None},
     headers={
         IDEMPOTENCY_HEADER: "Required, 1-255 characters; a retry with the same key and "
-        "body replays the first answer for 24 hours."
+        "body answers 201 with the same booking for 24 hours, without the manage token "
+        "and the customer's details (header Idempotent-Replayed: true)."
     },
 )
 def create_booking(host_slug: str, event_slug: str, body: BookingRequest) -> Response:

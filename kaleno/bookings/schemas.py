@@ -161,9 +161,17 @@ class BookingOut(BaseModel):
 
 
 class CreatedBooking(BookingOut):
-    """The 201 answer: the booking and its manage token, shown this once."""
+    """The 201 answer: the booking and its manage token, shown this once.
 
-    manage_token: str
+    A replay of the same ``Idempotency-Key`` and body (header ``Idempotent-Replayed:
+    true``) answers 201 with the booking as it is now, without ``manage_token`` and with
+    the customer's name, email, phone and notes left out.
+    """
+
+    manage_token: str | None = Field(
+        default=None,
+        description="The one-time manage token; absent from a replay.",
+    )
 
 
 class BookingPage(BaseModel):

@@ -25,6 +25,7 @@ from kaleno.bookings.present import booking_body, hash_manage_token
 from kaleno.bookings.schemas import BookingRequest
 from kaleno.bookings.tx import begin_write
 from kaleno.bookings.worker import inline_lease, run_inline
+from kaleno.errors import NotFound
 from kaleno.extensions import db
 from kaleno.models import Booking, EventType, IdempotencyKey, User
 from kaleno.scheduling.public_slots import bookable_event_type, public_host
@@ -61,7 +62,7 @@ def book(
     wait = float(current_app.config.get("BOOKING_IDEMPOTENCY_WAIT_S", DEFAULT_IDEMPOTENCY_WAIT_S))
     claim = idempotency.claim(event_type_id, host_id, key, digest, now, wait)
     if isinstance(claim, idempotency.Replay):
-        return Answer(claim.status, claim.body, replayed=True)
+        return Answer(claim.status, _replay_body(claim.booking_id), replayed=True)
     if claim.booking_id is None:
         try:
             booking_id, job_id, token = _create(host, event_type, claim.key_id, request, now)
@@ -75,8 +76,19 @@ def book(
     booking = db.session.get(Booking, booking_id, populate_existing=True)
     assert booking is not None
     body = {**booking_body(booking, _event_type(booking)), "manage_token": token}
-    idempotency.complete(claim.key_id, 201, body)
+    idempotency.complete(claim.key_id, 201)
     return Answer(201, body)
+
+
+def _replay_body(booking_id: uuid.UUID) -> dict[str, Any]:
+    """The booking as a replay shows it: no manage token, no customer details."""
+    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    if booking is None:
+        raise NotFound("The booking this key made no longer exists.")
+    body = booking_body(booking, _event_type(booking))
+    body["customer"] = {**body["customer"], "name": None, "email": None, "phone": None}
+    body["notes"] = None
+    return body
 
 
 def _create(
