@@ -208,15 +208,18 @@ def open_guest_request(body: GuestRequestIn) -> Response:
     responses={200: GuestRequestOut, 404: None, 409: None},
 )
 def confirm_guest_request(request_id: uuid.UUID, body: GuestConfirmIn) -> Response:
+    """Carry the request out; an export's data is then downloaded once with GET."""
     record = guest.confirm(request_id, body.token, current_time())
-    return _json(
-        GuestRequestOut.model_validate(record, from_attributes=True).model_dump(mode="json")
-    )
+    shown = GuestRequestOut.model_validate(record, from_attributes=True)
+    if record.kind == "export":
+        shown.result = None
+    return _json(shown.model_dump(mode="json"))
 
 
 @bp.get("/privacy/requests/<uuid:request_id>")
 @operation(
-    "Status of a guest request (and, for an export, the data). Bearer: the token.",
+    "Status of a guest request; for an export, the data, handed out once (then deleted, "
+    "as it is after KALENO_RETENTION_EXPORT_HOURS). Bearer: the token.",
     tags=("privacy",),
     auth="manage-token",
     responses={200: GuestRequestOut, 404: None},
@@ -225,6 +228,8 @@ def show_guest_request(request_id: uuid.UUID) -> Response:
     header = request.headers.get("Authorization", "")
     token = header[7:] if header.lower().startswith("bearer ") else None
     record = guest.load_verified(request_id, token)
-    return _json(
-        GuestRequestOut.model_validate(record, from_attributes=True).model_dump(mode="json")
-    )
+    shown = GuestRequestOut.model_validate(record, from_attributes=True)
+    if record.kind == "export":
+        shown.result = guest.export_result(record, current_time())
+        db.session.commit()
+    return _json(shown.model_dump(mode="json"))
