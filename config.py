@@ -84,6 +84,7 @@ class Config:
         self.RETENTION_REQUEST_RESULT_DAYS = int(env.get("KALENO_RETENTION_REQUEST_DAYS", "30"))
         self.RETENTION_OUTBOX_DONE_DAYS = int(env.get("KALENO_RETENTION_OUTBOX_DAYS", "30"))
         self.RETENTION_EXPORT_HOURS = int(env.get("KALENO_RETENTION_EXPORT_HOURS", "24"))
+        self.SLUG_QUARANTINE_DAYS = int(env.get("KALENO_SLUG_QUARANTINE_DAYS", "90"))
         self.LOG_LEVEL = env.get("KALENO_LOG_LEVEL", "INFO")
         self.MAX_CONTENT_LENGTH = int(env.get("KALENO_MAX_BODY_BYTES", str(64 * 1024)))
         self.TRUSTED_PROXIES = int(env.get("KALENO_TRUSTED_PROXIES", "0"))

@@ -30,6 +30,7 @@ from kaleno.models import (
 from kaleno.privacy import audit, storage
 from kaleno.privacy.disconnect import disconnect, future_bookings
 from kaleno.privacy.remainder import KEPT_COLUMNS, KEPT_STATEMENT
+from kaleno.scheduling import slug_quarantine
 
 REQUEST_DUE = timedelta(days=30)
 HOST_ERASED = "host account erased"
@@ -114,6 +115,8 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     db.session.execute(
         delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != "google.revoke")
     )
+    if user.slug is not None:  # held for nobody: the old link must not pass to someone else
+        slug_quarantine.release(user.slug, None, now)
     user.google_sub = f"erased:{user_id}"
     user.email = user.name = user.slug = user.hosted_domain = None
     user.last_login_at = None

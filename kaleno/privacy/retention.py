@@ -24,6 +24,7 @@ from kaleno.privacy import storage
 from kaleno.privacy.disconnect import future_bookings
 from kaleno.privacy.erasure import anonymize_bookings, erase_account
 from kaleno.privacy.guest import VERIFY_WITHIN, export_lifetime
+from kaleno.scheduling import slug_quarantine
 
 
 @dataclass
@@ -37,6 +38,7 @@ class PurgeReport:
     sessions_deleted: int = 0
     guest_requests_scrubbed: int = 0
     export_results_expired: int = 0
+    slug_quarantines_ended: int = 0
     outbox_jobs_deleted: int = 0
     account_erasures_completed: int = 0
 
@@ -81,6 +83,7 @@ def purge(now: datetime, *, dry_run: bool) -> PurgeReport:
             OutboxJob.updated_at < now - _days("RETENTION_OUTBOX_DONE_DAYS"),
         )
     )
+    report.slug_quarantines_ended = slug_quarantine.purge_expired(now)
     due_erasures = _due_account_erasures(now)
     report.account_erasures_completed = len(due_erasures)
     if dry_run:
