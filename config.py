@@ -120,6 +120,11 @@ class Config:
         self.RATE_LIMIT_PRIVACY = env.get("KALENO_RATE_LIMIT_PRIVACY", "5/minute")
         self.RATE_LIMIT_MANAGE = env.get("KALENO_RATE_LIMIT_MANAGE", "20/minute")
         self.RATE_LIMIT_CONFIRM = env.get("KALENO_RATE_LIMIT_CONFIRM", "10/minute")
+        # New bookings per 24 hours (each sends a Google invitation from the host's account).
+        self.BOOKINGS_PER_CUSTOMER_PER_DAY = int(
+            env.get("KALENO_BOOKINGS_PER_CUSTOMER_PER_DAY", "5")
+        )
+        self.BOOKINGS_PER_HOST_PER_DAY = int(env.get("KALENO_BOOKINGS_PER_HOST_PER_DAY", "200"))
         # hide_parameters keeps bound values (tokens, emails) out of SQL error messages and logs.
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {
             "pool_pre_ping": True,
@@ -191,6 +196,7 @@ class TestConfig(Config):
         self.RATE_LIMIT_SIGNIN = self.RATE_LIMIT_SLOTS = "10000/minute"
         self.RATE_LIMIT_BOOKING = self.RATE_LIMIT_PRIVACY = "10000/minute"
         self.RATE_LIMIT_MANAGE = self.RATE_LIMIT_CONFIRM = "10000/minute"
+        self.BOOKINGS_PER_CUSTOMER_PER_DAY = self.BOOKINGS_PER_HOST_PER_DAY = 10000
 
 
 class ProductionConfig(Config):

@@ -58,7 +58,15 @@ def idempotency_key() -> str:
     "Book an offered slot; returns the booking and a one-time manage token.",
     tags=TAGS,
     body=BookingRequest,
-    responses={201: CreatedBooking, 400: None, 404: None, 409: None, 422: None, 503: None},
+    responses={
+        201: CreatedBooking,
+        400: None,
+        404: None,
+        409: None,
+        422: None,
+        429: None,
+        503: None,
+    },
     headers={
         IDEMPOTENCY_HEADER: "Required, 1-255 characters; a retry with the same key and "
         "body answers 201 with the same booking for 24 hours, without the manage token "

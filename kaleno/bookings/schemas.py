@@ -18,6 +18,8 @@ from pydantic import (
     Field,
 )
 
+from kaleno.bookings.customer_text import MAX_NAME_LENGTH, plain_name
+
 SyncState = Literal["pending", "synced", "failed", "parked"]
 BookingStatus = Literal["confirmed", "cancelled"]
 PHONE_PATTERN = r"^\+?[0-9][0-9 ().\-]{2,39}$"
@@ -77,13 +79,19 @@ def bounded_utc(value: datetime) -> datetime:
 Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_bounded)]
 
 
+# Names reach the host's Google invitation: plain and short (kaleno.bookings.customer_text).
+PlainName = Annotated[
+    str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(plain_name)
+]
+
+
 class BookingRequest(BaseModel):
     """A customer's booking: an offered start and who they are."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     start: Rfc3339
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainName
     email: EmailStr = Field(max_length=320)
     phone: str | None = Field(default=None, max_length=40, pattern=PHONE_PATTERN)
     notes: str | None = Field(default=None, max_length=2000)

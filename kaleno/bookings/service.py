@@ -18,7 +18,7 @@ from typing import Any
 from flask import current_app
 
 from kaleno.availability.service import invalidate_busy_cache, is_offered
-from kaleno.bookings import idempotency, outbox
+from kaleno.bookings import budget, idempotency, outbox
 from kaleno.bookings.errors import SlotUnavailable
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
 from kaleno.bookings.present import booking_body, hash_manage_token
@@ -52,6 +52,7 @@ def book(
         NotFound: 404, no such page or event type.
         SlotUnavailable: 409, the start is not offered or was just taken.
         IdempotencyKeyReused: 422. IdempotencyKeyInUse: 409.
+        TooManyBookings: 429, the address or the host used up the day's budget.
         CalendarNotConnected / CalendarRevoked / ScopeNotGranted / GoogleUnavailable /
             CalendarUnreadable: availability cannot be checked right now.
     """
@@ -95,6 +96,7 @@ def _create(
     host: User, event_type: EventType, key_id: uuid.UUID, request: BookingRequest, now: datetime
 ) -> tuple[uuid.UUID, uuid.UUID, str]:
     start = request.start.astimezone(UTC)
+    budget.ensure_budget(host.id, str(request.email), now)  # before any Google call
     if not is_offered(host, event_type, start, now):
         raise SlotUnavailable(NOT_OFFERED)
     placement = Placement.of(event_type, start)

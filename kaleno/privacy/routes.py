@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from kaleno.api.spec import operation
 from kaleno.auth.connection import current_time
 from kaleno.auth.sessions import end_session, require_user
-from kaleno.bookings.schemas import PHONE_PATTERN
+from kaleno.bookings.schemas import PHONE_PATTERN, PlainName
 from kaleno.extensions import db
 from kaleno.privacy import audit, consents, guest, restriction
 from kaleno.privacy.disconnect import disconnect
@@ -50,7 +50,7 @@ class GuestRequestIn(BaseModel):
     email: EmailStr = Field(max_length=320)
     kind: Literal["export", "erasure", "rectification"]
     # The same rules as on a booking, so a rectified value always fits the booking row.
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: PlainName | None = None
     phone: str | None = Field(default=None, max_length=40, pattern=PHONE_PATTERN)
 
 

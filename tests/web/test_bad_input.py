@@ -124,10 +124,11 @@ def test_request_limits_match_their_columns() -> None:
     from kaleno.privacy.routes import GuestRequestIn
 
     def limit(model: type, name: str) -> int:
-        for meta in model.model_fields[name].metadata:  # type: ignore[attr-defined]
-            if getattr(meta, "max_length", None) is not None:
-                return int(meta.max_length)
-        raise AssertionError(f"{model.__name__}.{name} has no max_length")
+        schema = model.model_json_schema()["properties"][name]  # type: ignore[attr-defined]
+        for option in (schema, *schema.get("anyOf", [])):
+            if "maxLength" in option:
+                return int(option["maxLength"])
+        raise AssertionError(f"{model.__name__}.{name} has no maxLength")
 
     def column(model: type, name: str) -> int:
         return int(model.__table__.c[name].type.length)  # type: ignore[attr-defined]
