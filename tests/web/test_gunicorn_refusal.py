@@ -64,6 +64,9 @@ def test_gunicorn_exits_non_zero_before_forking_on_a_bad_config(tmp_path: Path) 
 def test_a_worker_that_cannot_build_the_app_stops_the_master(tmp_path: Path) -> None:
     # Valid for load_config, refused only when the app is built (in each worker).
     status, output = _run(tmp_path, KALENO_RATE_LIMIT_SLOTS="banana")
-    assert status == 3, output[-2000:]  # gunicorn's "Worker failed to boot."
+    # gunicorn halts with its boot-error status 3 (with several workers, reaping the
+    # others during the halt may turn that into 1): non-zero either way.
+    assert status != 0, output[-2000:]
+    assert "Worker failed to boot" in output
     assert "KALENO_RATE_LIMIT_SLOTS" in output
     assert output.count("Booting worker") <= 2  # the workers of one start, never again
