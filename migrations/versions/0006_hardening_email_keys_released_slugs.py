@@ -2,7 +2,8 @@
 
 Adds ``bookings.customer_email_key`` and ``data_requests.email_key`` (indexed), filled for
 existing rows with the same Python function the models use (SQL ``lower()`` folds only
-ASCII on SQLite), and the ``released_slugs`` table.
+ASCII on SQLite), and the ``released_slugs`` table; clears the stored answers of answered
+idempotency keys (replays no longer use them).
 
 Revision ID: 0006
 Revises: 0003
@@ -41,6 +42,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_data_requests_email_key"), ["email_key"], unique=False)
     _fill("bookings", "customer_email", "customer_email_key")
     _fill("data_requests", "email", "email_key")
+    # Answered keys used to keep the whole 201 body (customer details, Google links) and
+    # the sealed manage token for replays; replays now re-read the booking without them.
+    keys = sa.table(
+        "idempotency_keys", sa.column("state", sa.String()), sa.column("response_body", sa.JSON())
+    )
+    op.execute(sa.update(keys).where(keys.c.state == "done").values(response_body=sa.null()))
 
     op.create_table(
         "released_slugs",

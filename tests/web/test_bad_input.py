@@ -144,3 +144,29 @@ def test_request_limits_match_their_columns() -> None:
     ]
     for request_model, field_name, table_model, column_name in pairs:
         assert limit(request_model, field_name) <= column(table_model, column_name), field_name
+
+
+def test_extreme_override_dates_do_not_break_slots(page: Page) -> None:  # noqa: F811
+    rules = {
+        "timezone": "UTC",
+        "weekly": {"monday": [{"start": "09:00", "end": "17:00"}]},
+        "overrides": [
+            {"date": "0001-01-01", "intervals": []},
+            {"date": "9999-12-31", "intervals": [{"start": "00:00", "end": "24:00"}]},
+        ],
+        "calendars": ["primary"],
+    }
+    saved = page.host("PUT", "/api/availability", json=rules)
+    assert saved.status_code in (200, 400), saved.text
+    slots = page.browser.http.get(
+        f"{page.base}/api/pages/host/intro/slots",
+        params={"from": "2999-12-30", "to": "2999-12-31", "tz": "Pacific/Kiritimati"},
+        timeout=30,
+    )
+    assert slots.status_code < 500, slots.text
+    edge = page.browser.http.get(
+        f"{page.base}/api/pages/host/intro/slots",
+        params={"from": "1970-01-01", "to": "1970-01-02", "tz": "Pacific/Pago_Pago"},
+        timeout=30,
+    )
+    assert edge.status_code < 500, edge.text
