@@ -1,10 +1,11 @@
 """Database models, one module per concept; importing this registers them all."""
 
 from kaleno.models.auth import OAuthAttempt, UserSession
-from kaleno.models.base import Base, TimestampMixin, UTCDateTime, utcnow
+from kaleno.models.base import Base, TimestampMixin, UTCDateTime, email_key, utcnow
 from kaleno.models.booking import Booking, IdempotencyKey, OutboxJob
 from kaleno.models.google_connection import GoogleConnection
 from kaleno.models.privacy import AuditEvent, Consent, DataRequest
+from kaleno.models.released_slug import ReleasedSlug
 from kaleno.models.scheduling import AvailabilityRules, EventType
 from kaleno.models.user import User
 
@@ -20,9 +21,11 @@ __all__ = [
     "IdempotencyKey",
     "OAuthAttempt",
     "OutboxJob",
+    "ReleasedSlug",
     "TimestampMixin",
     "UTCDateTime",
     "User",
     "UserSession",
+    "email_key",
     "utcnow",
 ]

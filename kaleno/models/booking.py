@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from kaleno.models.base import Base, TimestampMixin, new_uuid, utcnow
+from kaleno.models.base import Base, TimestampMixin, email_key, new_uuid, utcnow
 
 
 class Booking(TimestampMixin, Base):
@@ -36,6 +36,8 @@ class Booking(TimestampMixin, Base):
     blocked_end: Mapped[datetime]
     customer_name: Mapped[str | None] = mapped_column(String(200))
     customer_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    # The one form emails are compared on (``email_key``), kept in step by ``_key_email``.
+    customer_email_key: Mapped[str | None] = mapped_column(String(320), index=True)
     customer_phone: Mapped[str | None] = mapped_column(String(40))
     customer_timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     notes: Mapped[str | None] = mapped_column(Text)
@@ -49,6 +51,11 @@ class Booking(TimestampMixin, Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     cancelled_by: Mapped[str | None] = mapped_column(String(16))  # host|customer|system
     anonymized_at: Mapped[datetime | None]
+
+    @validates("customer_email")
+    def _key_email(self, _name: str, value: str | None) -> str | None:
+        self.customer_email_key = email_key(value) if value else None
+        return value
 
     def __repr__(self) -> str:
         return f"<Booking {self.id} {self.status}>"

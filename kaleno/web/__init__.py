@@ -16,11 +16,12 @@ def init_web(app: Flask) -> None:
     Raises:
         config.ConfigError: when a rate limit or the CORS origins are unusable.
     """
-    from kaleno.web import cors, headers, limits, metrics, routes
+    from kaleno.web import cors, headers, input_guard, limits, metrics, routes
 
     # Metrics hooks first: their timer starts before a rate limit can refuse the request.
     metrics.install(app)
     limits.install(app)
+    input_guard.install(app)
     headers.install(app)
     cors.install(app)
     app.register_blueprint(routes.bp)

@@ -1,4 +1,4 @@
-"""Rate limits per client address, chosen in one place from the matched URL rule.
+"""Rate limits per client (IPv4 address or IPv6 /64), chosen in one place from the URL rule.
 
 Each group shares one bucket across its routes (signing in is one budget whether the
 client hits the login or the callback). Storage is Redis when ``REDIS_URL`` is set, so
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import math
 import re
@@ -56,6 +57,19 @@ GROUPS = (
     LimitGroup(
         "privacy", "RATE_LIMIT_PRIVACY", frozenset({"POST"}), re.compile(r"^/api/privacy/requests$")
     ),
+    # Reschedule and cancel (a manage token or a session; each attempt may cost Google calls).
+    LimitGroup(
+        "manage",
+        "RATE_LIMIT_MANAGE",
+        frozenset({"PATCH", "POST"}),
+        re.compile(rf"^/api/bookings/{_PARAM}(/cancel)?$"),
+    ),
+    LimitGroup(
+        "confirm",
+        "RATE_LIMIT_CONFIRM",
+        frozenset({"POST"}),
+        re.compile(rf"^/api/privacy/requests/{_PARAM}/confirm$"),
+    ),
 )
 
 
@@ -73,10 +87,24 @@ def _current_group() -> LimitGroup | None:
     return group_for(request.url_rule.rule, request.method)
 
 
+def client_network(address: str) -> str:
+    """The client a rate limit counts: an IPv4 address, or the /64 of an IPv6 address
+    (one subscriber usually holds a whole /64, so its addresses are one client)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
 def client_key() -> str:
-    """The bucket key of the client's address (after ProxyFix, the one the trusted proxy
-    saw), keyed-hashed so the rate-limit store never holds an address in the clear."""
-    address = (request.remote_addr or "unknown").encode()
+    """The bucket key of the client (after ProxyFix, the address the trusted proxy saw;
+    IPv6 per /64), keyed-hashed so the rate-limit store never holds an address in clear."""
+    address = client_network(request.remote_addr or "unknown").encode()
     secret = str(current_app.secret_key or "").encode()
     return hmac.new(secret, address, hashlib.sha256).hexdigest()[:32]
 
