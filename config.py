@@ -96,6 +96,8 @@ class Config:
         self.RATE_LIMIT_SLOTS = env.get("KALENO_RATE_LIMIT_SLOTS", "120/minute")
         self.RATE_LIMIT_BOOKING = env.get("KALENO_RATE_LIMIT_BOOKING", "20/minute")
         self.RATE_LIMIT_PRIVACY = env.get("KALENO_RATE_LIMIT_PRIVACY", "5/minute")
+        self.RATE_LIMIT_API_KEY = env.get("KALENO_RATE_LIMIT_API_KEY", "600/minute")
+        self.WEBHOOK_TIMEOUT_S = float(env.get("KALENO_WEBHOOK_TIMEOUT_S", "10"))
         # hide_parameters keeps bound values (tokens, emails) out of SQL error messages and logs.
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {
             "pool_pre_ping": True,
@@ -166,6 +168,7 @@ class TestConfig(Config):
         # tests of the limits themselves build an app with low ones.
         self.RATE_LIMIT_SIGNIN = self.RATE_LIMIT_SLOTS = "10000/minute"
         self.RATE_LIMIT_BOOKING = self.RATE_LIMIT_PRIVACY = "10000/minute"
+        self.RATE_LIMIT_API_KEY = "10000/minute"
 
 
 class ProductionConfig(Config):
