@@ -77,7 +77,7 @@ def check_url(url: str, *, allow_local_http: bool, resolver: Resolver = resolve)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if parts.username is not None or parts.password is not None:
         raise UnsafeTarget("Put no user name or password in the URL.")
-    if allow_local_http and parts.scheme in ("http", "https") and host == LOCAL_HOST:
+    if allow_local_http and parts.scheme == "http" and host == LOCAL_HOST:
         return Target(parts.scheme, host, port, path, LOCAL_HOST)
     if parts.scheme != "https" or not host:
         raise UnsafeTarget("Webhook URLs must start with https://.")

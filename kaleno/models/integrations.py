@@ -98,4 +98,4 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
-        return f"<ApiKey {self.id} {self.prefix}…>"
+        return f"<ApiKey {self.id}>"

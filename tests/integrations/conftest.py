@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,6 +47,7 @@ class Receiver:
     secrets: list[str] = field(default_factory=list)
     fail_next: int = 0
     fail_status: int = 503
+    delay_s: float = 0.0
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,8 +81,12 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
+            if receiver.delay_s:
+                time.sleep(receiver.delay_s)
             status = receiver.answer({k.lower(): v for k, v in self.headers.items()}, body)
             self.send_response(status)
+            if 300 <= status < 400:  # a redirect Kaleno must not follow
+                self.send_header("Location", receiver.url + "/elsewhere")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
