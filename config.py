@@ -50,6 +50,21 @@ def parse_token_keys(raw: str) -> dict[str, bytes]:
     return ring
 
 
+def parse_retry_schedule(raw: str) -> tuple[float, ...]:
+    """Parse ``KALENO_WEBHOOK_RETRY_SCHEDULE_S`` (comma-separated positive seconds).
+
+    Raises:
+        ConfigError: for an entry that is not a positive number.
+    """
+    try:
+        delays = tuple(float(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError("KALENO_WEBHOOK_RETRY_SCHEDULE_S must list seconds like 5,300") from None
+    if any(not 0 < delay < 10**7 for delay in delays):
+        raise ConfigError("KALENO_WEBHOOK_RETRY_SCHEDULE_S entries must be positive seconds")
+    return delays
+
+
 def new_token_key_entry(kid: str) -> str:
     """Return a fresh ``kid:base64key`` entry for ``KALENO_TOKEN_KEYS``."""
     return f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
@@ -98,6 +113,11 @@ class Config:
         self.RATE_LIMIT_PRIVACY = env.get("KALENO_RATE_LIMIT_PRIVACY", "5/minute")
         self.RATE_LIMIT_API_KEY = env.get("KALENO_RATE_LIMIT_API_KEY", "600/minute")
         self.WEBHOOK_TIMEOUT_S = float(env.get("KALENO_WEBHOOK_TIMEOUT_S", "10"))
+        # Seconds to wait after each failed webhook attempt ("5,300,…"); empty: the default
+        # schedule of kaleno/integrations/delivery.py (27.5 h). Benchmarks shorten it.
+        self.WEBHOOK_RETRY_SCHEDULE_S = parse_retry_schedule(
+            env.get("KALENO_WEBHOOK_RETRY_SCHEDULE_S", "")
+        )
         # hide_parameters keeps bound values (tokens, emails) out of SQL error messages and logs.
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {
             "pool_pre_ping": True,
@@ -191,6 +211,9 @@ class ProductionConfig(Config):
             raise ConfigError("KALENO_GOOGLE_CLIENT_SECRET is weak")
         if self.GOOGLE_EMULATOR_URL:
             raise ConfigError("KALENO_GOOGLE_EMULATOR_URL must not be set in production")
+        schedule = self.WEBHOOK_RETRY_SCHEDULE_S
+        if schedule and sum(schedule) < 24 * 3600:
+            raise ConfigError("KALENO_WEBHOOK_RETRY_SCHEDULE_S must retry for at least 24 hours")
         self.SESSION_COOKIE_NAME = "__Host-kaleno_session"
         super().finalize()
 

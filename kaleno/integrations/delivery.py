@@ -49,11 +49,18 @@ class _Message:
     secrets: list[str]
 
 
+def retry_schedule() -> tuple[timedelta, ...]:
+    """The app's schedule (``WEBHOOK_RETRY_SCHEDULE_S``), else the default one."""
+    configured = current_app.config.get("WEBHOOK_RETRY_SCHEDULE_S") or ()
+    return tuple(timedelta(seconds=s) for s in configured) or RETRY_SCHEDULE
+
+
 def retry_delay(failed_attempts: int) -> timedelta | None:
     """The wait after the ``failed_attempts``-th failure; None when the schedule is spent."""
-    if failed_attempts > len(RETRY_SCHEDULE):
+    schedule = retry_schedule()
+    if failed_attempts > len(schedule):
         return None
-    return RETRY_SCHEDULE[failed_attempts - 1] * random.uniform(0.9, 1.0)
+    return schedule[failed_attempts - 1] * random.uniform(0.9, 1.0)
 
 
 def _prepare(job_id: uuid.UUID, now: datetime) -> _Message | None:

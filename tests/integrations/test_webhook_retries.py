@@ -4,15 +4,19 @@ at least 24 hours before a delivery is marked failed; redelivery and secret rota
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import pytest
 from standardwebhooks import Webhook
 
+from config import ConfigError, load_config
 from kaleno.bookings.worker import run_worker
 from kaleno.extensions import db
 from kaleno.models import OutboxJob, WebhookDelivery, utcnow
 from tests.bookings.conftest import Page, next_slot
 from tests.integrations.conftest import Receiver
 from tests.integrations.helpers import deliveries, subscribe
+from tests.web.conftest import production_env
 
 
 def test_failing_then_recovering_receiver_gets_it_once(page: Page, receiver: Receiver) -> None:
@@ -107,3 +111,14 @@ def test_rotation_signs_with_both_secrets_for_a_while(page: Page, receiver: Rece
     listed = page.host("GET", "/api/webhooks").json()["webhooks"]
     assert listed[0]["previous_secret_expires_at"] == rotated.json()["previous_secret_expires_at"]
     assert "secret" not in listed[0]
+
+
+def test_the_retry_schedule_is_a_checked_setting(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
+    short = {"KALENO_WEBHOOK_RETRY_SCHEDULE_S": "1,2,3"}
+    with pytest.raises(ConfigError, match="at least 24 hours"):
+        load_config(production_env(database, **short))
+    with pytest.raises(ConfigError, match="seconds"):
+        load_config(production_env(database, KALENO_WEBHOOK_RETRY_SCHEDULE_S="5,soon"))
+    day = {"KALENO_WEBHOOK_RETRY_SCHEDULE_S": "60,86400"}
+    assert load_config(production_env(database, **day)).WEBHOOK_RETRY_SCHEDULE_S == (60, 86400)
