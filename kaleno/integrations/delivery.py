@@ -9,6 +9,7 @@ checked again before every attempt, after DNS, and the POST goes to the checked 
 from __future__ import annotations
 
 import json
+import logging
 import random
 import uuid
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from kaleno.models import OutboxJob, WebhookAttempt, WebhookDelivery, WebhookEnd
 
 # Delay after each failed attempt (Standard Webhooks' suggested schedule): 8 attempts over
 # 27 h 35 min; with the 90-100 % jitter still more than 24 h before a delivery fails.
+log = logging.getLogger(__name__)
 RETRY_SCHEDULE = (
     timedelta(seconds=5),
     timedelta(minutes=5),
@@ -98,7 +100,9 @@ def run_delivery_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
         db.session.commit()
         return None
     delivery = (
-        db.session.get(WebhookDelivery, message.delivery_id, with_for_update=True)
+        db.session.get(
+            WebhookDelivery, message.delivery_id, with_for_update=True, populate_existing=True
+        )
         if message is not None
         else None
     )
@@ -108,6 +112,16 @@ def run_delivery_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
     else:
         outcome = _record(job, delivery, answer, now)
     db.session.commit()
+    # Ids and codes only: a receiver's URL may carry its own token.
+    log.info(
+        "webhook attempt",
+        extra={
+            "job_id": str(job_id),
+            "delivery_id": str(message.delivery_id) if message else None,
+            "status_code": answer.status_code if answer else None,
+            "outcome": outcome.kind,
+        },
+    )
     return outcome
 
 

@@ -19,6 +19,7 @@ from kaleno.models import (
     OutboxJob,
     User,
     UserSession,
+    WebhookDelivery,
 )
 from kaleno.privacy.disconnect import future_bookings
 from kaleno.privacy.erasure import anonymize_bookings, erase_account
@@ -36,6 +37,7 @@ class PurgeReport:
     sessions_deleted: int = 0
     guest_requests_scrubbed: int = 0
     outbox_jobs_deleted: int = 0
+    webhook_deliveries_deleted: int = 0
     account_erasures_completed: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -68,6 +70,14 @@ def purge(now: datetime, *, dry_run: bool) -> PurgeReport:
         delete(OutboxJob).where(
             OutboxJob.status == "done",
             OutboxJob.updated_at < now - _days("RETENTION_OUTBOX_DONE_DAYS"),
+        )
+    )
+    # A delivery holds a copy of the booking (the customer's name and email): the log is
+    # kept as long as finished outbox work, then goes with its attempts.
+    report.webhook_deliveries_deleted = _delete(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.status != "pending",
+            WebhookDelivery.created_at < now - _days("RETENTION_OUTBOX_DONE_DAYS"),
         )
     )
     due_erasures = _due_account_erasures(now)

@@ -122,3 +122,17 @@ def test_the_retry_schedule_is_a_checked_setting(tmp_path: Path) -> None:
         load_config(production_env(database, KALENO_WEBHOOK_RETRY_SCHEDULE_S="5,soon"))
     day = {"KALENO_WEBHOOK_RETRY_SCHEDULE_S": "60,86400"}
     assert load_config(production_env(database, **day)).WEBHOOK_RETRY_SCHEDULE_S == (60, 86400)
+
+
+def test_old_finished_deliveries_are_purged(page: Page, receiver: Receiver) -> None:
+    from kaleno.privacy.retention import purge
+
+    subscribe(page, receiver, ["booking.created"])
+    assert page.book(next_slot(days=3)).status_code == 201
+    page.run_worker()
+    assert page.book(next_slot(days=4)).status_code == 201  # still pending: kept
+    with page.app.app_context():
+        assert purge(utcnow() + timedelta(days=29), dry_run=False).webhook_deliveries_deleted == 0
+        report = purge(utcnow() + timedelta(days=31), dry_run=False)
+        assert report.webhook_deliveries_deleted == 1
+        assert [d.status for d in db.session.query(WebhookDelivery)] == ["pending"]
