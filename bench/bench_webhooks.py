@@ -248,12 +248,14 @@ def main() -> int:
             ):
                 receiver.fail_ratio = ratio
                 marks[phase] = len(receiver.accepted)
-                phases[phase] = load(
-                    stack, args.clients, args.seconds, first + timedelta(days=offset)
-                )
+                seconds = min(3.0, args.seconds) if phase == "warmup" else args.seconds
+                began = time.monotonic()
+                phases[phase] = load(stack, args.clients, seconds, first + timedelta(days=offset))
+                wall = time.monotonic() - began
                 drain_s = drain(stack, args.drain_timeout)
                 print(
-                    f"webhooks phase={phase} events={len(phases[phase])} drain_s={drain_s:.1f}",
+                    f"webhooks phase={phase} seconds={wall:.1f} events={len(phases[phase])} "
+                    f"events_per_s={len(phases[phase]) / wall:.1f} drain_s={drain_s:.1f}",
                     flush=True,
                 )
             marked_failed = redeliver_failed(stack)
