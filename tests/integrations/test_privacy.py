@@ -43,3 +43,19 @@ def test_anonymizing_a_booking_drops_its_webhook_copies(page: Page, receiver: Re
         left = db.session.query(WebhookDelivery).all()
         assert [str(d.booking_id) for d in left] == [kept["id"]]
         assert "bea@example.org" not in repr([d.payload for d in left])
+
+
+def test_the_export_lists_keys_and_endpoints_without_secrets(
+    page: Page, receiver: Receiver
+) -> None:
+    endpoint_id = subscribe(page, receiver, ["booking.created"])
+    created = add_key(page, ["settings:read"], name="Zapier")
+    response = page.host("GET", "/api/me/export")
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert [(k["id"], k["name"], k["scopes"]) for k in document["api_keys"]] == [
+        (created["id"], "Zapier", ["settings:read"])
+    ]
+    assert [e["id"] for e in document["webhook_endpoints"]] == [endpoint_id]
+    for secret in (created["key"], created["prefix"], receiver.secrets[0]):
+        assert secret not in response.text
