@@ -23,7 +23,7 @@ class Answer:
     duration_ms: int
 
 
-def _pool(target: Target, timeout: float) -> urllib3.HTTPConnectionPool:
+def _pool(target: Target, timeout: float, ca_certs: str | None) -> urllib3.HTTPConnectionPool:
     common = {"timeout": urllib3.Timeout(total=timeout), "retries": False, "maxsize": 1}
     if target.scheme == "https":
         # Connect to the checked address; present and verify the name the URL gave.
@@ -33,6 +33,7 @@ def _pool(target: Target, timeout: float) -> urllib3.HTTPConnectionPool:
             server_hostname=target.host,
             assert_hostname=target.host,
             cert_reqs="CERT_REQUIRED",
+            ca_certs=ca_certs,
             **common,  # type: ignore[arg-type]
         )
     return urllib3.HTTPConnectionPool(target.address, target.port, **common)  # type: ignore[arg-type]
@@ -44,8 +45,17 @@ def _host_header(target: Target) -> str:
     return host if target.port == default else f"{host}:{target.port}"
 
 
-def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
-    """POST ``body`` to ``target``; never raises for network trouble, never follows a redirect."""
+def post(
+    target: Target,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+    ca_certs: str | None = None,
+) -> Answer:
+    """POST ``body`` to ``target``; never raises for network trouble, never follows a redirect.
+
+    ``ca_certs`` replaces the system's trusted roots (tests use their own CA).
+    """
     started = time.monotonic()
     sent = {
         **headers,
@@ -55,7 +65,7 @@ def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -
     }
     status: int | None = None
     error: str | None = None
-    with _pool(target, timeout) as pool:
+    with _pool(target, timeout, ca_certs) as pool:
         try:
             response = pool.urlopen(
                 "POST",
