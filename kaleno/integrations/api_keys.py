@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from flask import g, request
+from flask import request
 from sqlalchemy import select
 
 from kaleno.errors import Forbidden, NotAuthenticated, NotFound
@@ -25,7 +25,6 @@ KEY_PREFIX = "kal_"
 SHOWN_PREFIX_LENGTH = 12  # "kal_" and 8 random characters: enough to tell keys apart
 # last_used_at is written at most this often per key, so busy keys do not serialize on it.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-_G_KEY = "kaleno_api_key_id"
 
 
 def new_key() -> str:
@@ -105,7 +104,6 @@ def api_key_user() -> User | None:
         raise Forbidden("API keys cannot be used here; sign in instead.")
     if scope not in row.scopes:
         raise Forbidden(f"This API key lacks the {scope} scope.")
-    g.setdefault(_G_KEY, row.id)
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         row.last_used_at = now
