@@ -56,6 +56,21 @@ def parse_token_keys(raw: str) -> dict[str, bytes]:
     return ring
 
 
+def parse_retry_schedule(raw: str) -> tuple[float, ...]:
+    """Parse ``KALENO_WEBHOOK_RETRY_SCHEDULE_S`` (comma-separated positive seconds).
+
+    Raises:
+        ConfigError: for an entry that is not a positive number.
+    """
+    try:
+        delays = tuple(float(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError("KALENO_WEBHOOK_RETRY_SCHEDULE_S must list seconds like 5,300") from None
+    if any(not 0 < delay < 10**7 for delay in delays):
+        raise ConfigError("KALENO_WEBHOOK_RETRY_SCHEDULE_S entries must be positive seconds")
+    return delays
+
+
 def new_token_key_entry(kid: str) -> str:
     """Return a fresh ``kid:base64key`` entry for ``KALENO_TOKEN_KEYS``."""
     return f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
@@ -132,6 +147,13 @@ class Config:
             env.get("KALENO_BOOKINGS_PER_CUSTOMER_PER_DAY", "5")
         )
         self.BOOKINGS_PER_HOST_PER_DAY = int(env.get("KALENO_BOOKINGS_PER_HOST_PER_DAY", "200"))
+        self.RATE_LIMIT_API_KEY = env.get("KALENO_RATE_LIMIT_API_KEY", "600/minute")
+        self.WEBHOOK_TIMEOUT_S = float(env.get("KALENO_WEBHOOK_TIMEOUT_S", "10"))
+        # Seconds to wait after each failed webhook attempt ("5,300,…"); empty: the default
+        # schedule of kaleno/integrations/delivery.py (27.5 h). Benchmarks shorten it.
+        self.WEBHOOK_RETRY_SCHEDULE_S = parse_retry_schedule(
+            env.get("KALENO_WEBHOOK_RETRY_SCHEDULE_S", "")
+        )
         # hide_parameters keeps bound values (tokens, emails) out of SQL error messages and logs.
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {
             "pool_pre_ping": True,
@@ -204,6 +226,7 @@ class TestConfig(Config):
         self.RATE_LIMIT_BOOKING = self.RATE_LIMIT_PRIVACY = "10000/minute"
         self.RATE_LIMIT_MANAGE = self.RATE_LIMIT_CONFIRM = "10000/minute"
         self.BOOKINGS_PER_CUSTOMER_PER_DAY = self.BOOKINGS_PER_HOST_PER_DAY = 10000
+        self.RATE_LIMIT_API_KEY = "10000/minute"
 
 
 class ProductionConfig(Config):
@@ -248,6 +271,9 @@ class ProductionConfig(Config):
                 "KALENO_BASE_URL must be an https:// URL in production "
                 "(OAuth redirect URIs and secure cookies need TLS)"
             )
+        schedule = self.WEBHOOK_RETRY_SCHEDULE_S
+        if schedule and sum(schedule) < 24 * 3600:
+            raise ConfigError("KALENO_WEBHOOK_RETRY_SCHEDULE_S must retry for at least 24 hours")
         self.SESSION_COOKIE_NAME = "__Host-kaleno_session"
         super().finalize()
 

@@ -25,6 +25,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.errors import register_error_handlers
     from kaleno.extensions import db, migrate
     from kaleno.health import bp as health_bp
+    from kaleno.integrations.key_routes import bp as api_keys_bp
+    from kaleno.integrations.webhook_routes import bp as webhooks_bp
     from kaleno.logs import configure_logging
     from kaleno.privacy.routes import bp as privacy_bp
     from kaleno.scheduling.availability_settings import bp as availability_bp
@@ -52,6 +54,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(api_keys_bp)
     if app.config.get("GENERATED_SECRETS"):
         logging.getLogger(__name__).warning(
             "development: using throwaway secrets kept in instance/dev-secrets.json"

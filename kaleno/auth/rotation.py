@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from kaleno.auth.attempts import attempt_binding
 from kaleno.auth.connection import connection_binding
 from kaleno.extensions import db
-from kaleno.models import GoogleConnection, OAuthAttempt
+from kaleno.integrations.endpoints import SECRET_COLUMNS, secret_binding
+from kaleno.models import GoogleConnection, OAuthAttempt, WebhookEndpoint
 from kaleno.vault import current_vault
 
 
@@ -48,5 +49,11 @@ def rotate_sealed_values() -> RotationReport:
         resealed = reseal(attempt.code_verifier_sealed, aad)
         assert resealed is not None
         attempt.code_verifier_sealed = resealed
+    for endpoint in db.session.query(WebhookEndpoint).all():
+        for column in SECRET_COLUMNS:
+            attr = f"{column}_sealed"
+            setattr(
+                endpoint, attr, reseal(getattr(endpoint, attr), secret_binding(endpoint, column))
+            )
     db.session.commit()
     return report

@@ -20,6 +20,7 @@ from kaleno.bookings.present import booking_body
 from kaleno.bookings.tx import begin_write
 from kaleno.bookings.worker import inline_lease, run_inline
 from kaleno.extensions import db
+from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, User
 
 NOT_OFFERED = "The new time is not offered; pick one of the listed slots."
@@ -80,6 +81,7 @@ def reschedule(access: Access, start: datetime, now: datetime) -> dict[str, Any]
         booking.start_at, booking.end_at = placement.start, placement.end
         booking.blocked_start, booking.blocked_end = placement.blocked_start, placement.blocked_end
         job_id = outbox.enqueue_sync(booking, now, lease=inline_lease()).id
+        enqueue_booking_event(booking, "booking.rescheduled", now)
         db.session.commit()
     return _after_change(host_id, booking_id, job_id, now)
 
@@ -106,6 +108,7 @@ def cancel(access: Access, reason: str | None, now: datetime) -> dict[str, Any]:
     booking.cancelled_at, booking.cancelled_by = now, access.role
     booking.cancel_reason = reason
     job_id = outbox.enqueue_sync(booking, now, lease=inline_lease()).id
+    enqueue_booking_event(booking, "booking.cancelled", now)
     db.session.commit()
     return _after_change(host_id, booking_id, job_id, now)
 

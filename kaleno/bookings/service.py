@@ -27,6 +27,7 @@ from kaleno.bookings.tx import begin_write
 from kaleno.bookings.worker import inline_lease, run_inline
 from kaleno.errors import NotFound
 from kaleno.extensions import db
+from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, IdempotencyKey, User
 from kaleno.scheduling.public_slots import bookable_event_type, public_host
 
@@ -125,6 +126,7 @@ def _create(
     with overlap_is_conflict():
         db.session.add(booking)
         job = outbox.enqueue_sync(booking, now, lease=inline_lease())
+        enqueue_booking_event(booking, "booking.created", now)
         key_row = db.session.get(IdempotencyKey, key_id)
         assert key_row is not None  # claimed by this request, purged only when expired
         key_row.booking_id = booking.id

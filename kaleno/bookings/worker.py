@@ -22,6 +22,9 @@ from kaleno.models import Booking, OutboxJob, utcnow
 log = logging.getLogger(__name__)
 REVOKE_KIND = "google.revoke"
 HANDLED_KINDS = (outbox.SYNC_KIND, REVOKE_KIND)
+# Kinds owned by other packages: each runs a leased job id and records its own outcome.
+JobRunner = Callable[[uuid.UUID, datetime], outbox.Outcome | None]
+_RUNNERS: dict[str, JobRunner] = {}
 # A booking that changes while its event is written is synced again, this many times.
 MAX_ROUNDS = 3
 # A Meet conference Google is still creating is read again this many times (with backoff).
@@ -30,9 +33,21 @@ REREAD_KEY, READS_KEY = "conference_pending_for", "conference_reads"
 BATCH = 10
 
 
+def register_kind(kind: str, runner: JobRunner) -> None:
+    """Let the outbox run jobs of ``kind`` (called once by the module that owns the kind)."""
+    _RUNNERS[kind] = runner
+
+
+def handled_kinds() -> tuple[str, ...]:
+    """Every job kind this worker runs."""
+    return (*HANDLED_KINDS, *_RUNNERS)
+
+
 def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
-    """Run one leased ``booking.sync`` job and record its outcome; None if not runnable."""
+    """Run one leased job and record its outcome; None if not runnable."""
     job = db.session.get(OutboxJob, job_id)
+    if job is not None and job.kind in _RUNNERS:
+        return _RUNNERS[job.kind](job_id, now)
     if job is not None and job.status == "pending" and job.kind == REVOKE_KIND:
         return _run_revoke(job, now)
     if job is None or job.status != "pending" or job.kind != outbox.SYNC_KIND:
@@ -169,7 +184,7 @@ def run_worker(
         want = BATCH if max_jobs is None else min(BATCH, max_jobs - ran)
         if want <= 0:
             break
-        job_ids = outbox.claim_due(clock(), want, HANDLED_KINDS)
+        job_ids = outbox.claim_due(clock(), want, handled_kinds())
         for job_id in job_ids:
             if stop.is_set():
                 break

@@ -4,12 +4,14 @@ from kaleno.models.auth import OAuthAttempt, UserSession
 from kaleno.models.base import Base, TimestampMixin, UTCDateTime, email_key, utcnow
 from kaleno.models.booking import Booking, IdempotencyKey, OutboxJob
 from kaleno.models.google_connection import GoogleConnection
+from kaleno.models.integrations import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from kaleno.models.privacy import AuditEvent, Consent, DataRequest
 from kaleno.models.released_slug import ReleasedSlug
 from kaleno.models.scheduling import AvailabilityRules, EventType
 from kaleno.models.user import User
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
     "AvailabilityRules",
     "Base",
@@ -26,6 +28,9 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "email_key",
     "utcnow",
 ]

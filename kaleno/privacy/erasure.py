@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from kaleno.extensions import db
 from kaleno.mail import send_mail
 from kaleno.models import (
+    ApiKey,
     AvailabilityRules,
     Booking,
     Consent,
@@ -25,6 +26,8 @@ from kaleno.models import (
     OutboxJob,
     User,
     UserSession,
+    WebhookDelivery,
+    WebhookEndpoint,
     email_key,
 )
 from kaleno.privacy import audit, storage
@@ -110,7 +113,8 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     type_ids = [t.id for t in event_types]
     if type_ids:
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.event_type_id.in_(type_ids)))
-    for model in (AvailabilityRules, Consent, UserSession, OAuthAttempt):
+    # Webhook endpoints go with their deliveries and attempts (ON DELETE CASCADE).
+    for model in (AvailabilityRules, Consent, UserSession, OAuthAttempt, ApiKey, WebhookEndpoint):
         db.session.execute(delete(model).where(model.user_id == user_id))
     db.session.execute(
         delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != "google.revoke")
@@ -163,7 +167,7 @@ def _drop_host_from_guest_exports(host_id: Any) -> None:
 def anonymize_bookings(query: Any, now: datetime) -> int:
     """Remove customer details (and their free text) from the bookings ``query`` selects;
     return how many."""
-    count = 0
+    ids = []
     for booking in db.session.scalars(query):
         booking.customer_name = booking.customer_email = booking.customer_phone = None
         booking.notes = None
@@ -172,8 +176,10 @@ def anonymize_bookings(query: Any, now: datetime) -> int:
             booking.cancel_reason = None
         booking.manage_token_hash = None
         booking.anonymized_at = booking.anonymized_at or now
-        count += 1
-    return count
+        ids.append(booking.id)
+    if ids:  # webhook deliveries hold a copy of the booking as it was
+        db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.booking_id.in_(ids)))
+    return len(ids)
 
 
 def guest_bookings_query(email: str) -> Any:

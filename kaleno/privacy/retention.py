@@ -19,6 +19,7 @@ from kaleno.models import (
     OutboxJob,
     User,
     UserSession,
+    WebhookDelivery,
 )
 from kaleno.privacy import storage
 from kaleno.privacy.disconnect import future_bookings
@@ -40,6 +41,7 @@ class PurgeReport:
     export_results_expired: int = 0
     slug_quarantines_ended: int = 0
     outbox_jobs_deleted: int = 0
+    webhook_deliveries_deleted: int = 0
     account_erasures_completed: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -84,6 +86,14 @@ def purge(now: datetime, *, dry_run: bool) -> PurgeReport:
         )
     )
     report.slug_quarantines_ended = slug_quarantine.purge_expired(now)
+    # A delivery holds a copy of the booking (the customer's name and email): the log is
+    # kept as long as finished outbox work, then goes with its attempts.
+    report.webhook_deliveries_deleted = _delete(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.status != "pending",
+            WebhookDelivery.created_at < now - _days("RETENTION_OUTBOX_DONE_DAYS"),
+        )
+    )
     due_erasures = _due_account_erasures(now)
     report.account_erasures_completed = len(due_erasures)
     if dry_run:
