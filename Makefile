@@ -12,7 +12,7 @@ DEV_CLIENT_ID := kaleno-dev.apps.googleusercontent.com
 DEV_CLIENT_SECRET := kaleno-dev-secret
 DEV_REDIRECTS := http://$(HOST):$(PORT)/auth/google/callback,http://$(HOST):$(PORT)/auth/google/calendar/callback
 
-.PHONY: install run serve worker test lint typecheck pytest clean
+.PHONY: install run serve worker test lint typecheck pytest clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,15 @@ serve: install
 # One more outbox worker (run as many as needed, on any host sharing the database).
 worker: install
 	FLASK_APP=wsgi $(BIN)/flask kaleno worker
+
+# Page translations: extract every marked string, update each language's .po, compile the
+# .mo files (committed, so a fresh clone needs no compile step; a test checks they match).
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --omit-header \
+	  -o kaleno/translations/messages.pot .
+	$(BIN)/pybabel update -i kaleno/translations/messages.pot -d kaleno/translations \
+	  --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel compile -d kaleno/translations
 
 lint: install
 	$(BIN)/ruff check .

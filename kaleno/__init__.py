@@ -25,6 +25,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.errors import register_error_handlers
     from kaleno.extensions import db, migrate
     from kaleno.health import bp as health_bp
+    from kaleno.i18n import init_i18n
     from kaleno.logs import configure_logging
     from kaleno.privacy.routes import bp as privacy_bp
     from kaleno.scheduling.availability_settings import bp as availability_bp
@@ -43,6 +44,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     register_error_handlers(app)
+    init_i18n(app)
     register_cli(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)

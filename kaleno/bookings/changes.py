@@ -79,6 +79,7 @@ def reschedule(access: Access, start: datetime, now: datetime) -> dict[str, Any]
     with overlap_is_conflict():
         booking.start_at, booking.end_at = placement.start, placement.end
         booking.blocked_start, booking.blocked_end = placement.blocked_start, placement.blocked_end
+        booking.sequence += 1
         job_id = outbox.enqueue_sync(booking, now, lease=inline_lease()).id
         db.session.commit()
     return _after_change(host_id, booking_id, job_id, now)
@@ -105,6 +106,7 @@ def cancel(access: Access, reason: str | None, now: datetime) -> dict[str, Any]:
     booking.status, booking.active = "cancelled", False
     booking.cancelled_at, booking.cancelled_by = now, access.role
     booking.cancel_reason = reason
+    booking.sequence += 1
     job_id = outbox.enqueue_sync(booking, now, lease=inline_lease()).id
     db.session.commit()
     return _after_change(host_id, booking_id, job_id, now)

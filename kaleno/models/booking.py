@@ -49,6 +49,9 @@ class Booking(TimestampMixin, Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     cancelled_by: Mapped[str | None] = mapped_column(String(16))  # host|customer|system
     anonymized_at: Mapped[datetime | None]
+    # The iCalendar SEQUENCE: raised by every reschedule and cancel, so calendar apps
+    # replace the copy they hold (RFC 5545 3.8.7.4).
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Booking {self.id} {self.status}>"
