@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from flask import Blueprint
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictBool
 
 from kaleno.api.spec import operation
 from kaleno.auth.connection import calendar_status
@@ -45,6 +45,7 @@ class Me(BaseModel):
     name: str | None
     slug: str | None
     timezone: str
+    notify_new_booking: bool  # an email to the host for each new booking
     csrf_token: str
     calendar: CalendarStatus
 
@@ -59,6 +60,7 @@ def me_body() -> dict[str, object]:
         name=user.name,
         slug=user.slug,
         timezone=user.timezone,
+        notify_new_booking=user.notify_new_booking,
         csrf_token=csrf_token(),
         calendar=CalendarStatus.model_validate(calendar_status(user)),
     ).model_dump(mode="json")
@@ -77,16 +79,17 @@ def get_me() -> dict[str, object]:
 
 
 class MePatch(PatchModel):
-    """Rectify the public profile; send only the fields to change."""
+    """Rectify the public profile or switch new-booking emails; send only what changes."""
 
     slug: Slug | None = None
     timezone: IanaZone | None = None
     name: DisplayName | None = None
+    notify_new_booking: StrictBool | None = None
 
 
 @bp.patch("/me")
 @operation(
-    "Rectify the host's slug, time zone or display name.",
+    "Rectify the host's slug, time zone or display name; switch new-booking emails.",
     tags=("me",),
     auth="session",
     body=MePatch,

@@ -3,7 +3,8 @@
 One request: claim the ``Idempotency-Key``; check the start is offered right now (fresh
 free/busy and existing bookings); in one writing transaction re-check against active
 bookings and insert the booking, its ``booking.sync`` outbox job and the sealed manage
-token on the key row; commit; try the Google sync once inline; store the final answer on
+token on the key row (and whatever the change's listeners queue, e.g. the confirmation
+mail); commit; try the Google sync once inline; store the final answer on
 the key so replays and waiting duplicates get the very same body.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 from flask import current_app
 
 from kaleno.availability.service import invalidate_busy_cache, is_offered
-from kaleno.bookings import idempotency, outbox
+from kaleno.bookings import hooks, idempotency, outbox
 from kaleno.bookings.errors import SlotUnavailable
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
 from kaleno.bookings.present import booking_body, hash_manage_token
@@ -115,6 +116,7 @@ def _create(
         assert key_row is not None  # claimed by this request, purged only when expired
         key_row.booking_id = booking.id
         key_row.response_body = idempotency.seal_token(key_id, host_id, token)
+        hooks.announce(hooks.BookingChange("created", booking, "customer", now, token))
         booking_id, job_id = booking.id, job.id
         db.session.commit()
     return booking_id, job_id, token

@@ -6,7 +6,7 @@ import logging
 import signal
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -21,17 +21,20 @@ from kaleno.models import Booking, OutboxJob, utcnow
 
 log = logging.getLogger(__name__)
 REVOKE_KIND = "google.revoke"
-HANDLED_KINDS = (outbox.SYNC_KIND, REVOKE_KIND)
+OWN_KINDS = (outbox.SYNC_KIND, REVOKE_KIND)
 # A booking that changes while its event is written is synced again, this many times.
 MAX_ROUNDS = 3
 BATCH = 10
 
 
 def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
-    """Run one leased ``booking.sync`` job and record its outcome; None if not runnable."""
+    """Run one leased job and record its outcome; None if not runnable."""
     job = db.session.get(OutboxJob, job_id)
     if job is not None and job.status == "pending" and job.kind == REVOKE_KIND:
         return _run_revoke(job, now)
+    handler = outbox.handler_for(job.kind) if job is not None else None
+    if job is not None and job.status == "pending" and handler is not None:
+        return _run_registered(job, handler, now)
     if job is None or job.status != "pending" or job.kind != outbox.SYNC_KIND:
         db.session.commit()
         return None
@@ -72,6 +75,15 @@ def _run_revoke(job: OutboxJob, now: datetime) -> outbox.Outcome:
         outcome = outbox.Outcome("retry", error.detail)
     except KalenoError as error:
         outcome = outbox.Outcome("failed", error.detail)
+    outbox.record(job, None, outcome, now)
+    db.session.commit()
+    _log_outcome(job, outcome)
+    return outcome
+
+
+def _run_registered(job: OutboxJob, handler: outbox.JobHandler, now: datetime) -> outbox.Outcome:
+    """Run a job of a kind another module registered (mail, webhooks, ...)."""
+    outcome = handler(job, now)
     outbox.record(job, None, outcome, now)
     db.session.commit()
     _log_outcome(job, outcome)
@@ -132,8 +144,12 @@ def run_worker(
     poll_interval: float = 1.0,
     clock: Callable[[], datetime] = utcnow,
     stop: threading.Event | None = None,
+    kinds: Collection[str] | None = None,
 ) -> int:
     """Drain due jobs until stopped; return how many ran.
+
+    ``kinds`` limits the worker to those job kinds (default: every kind, registered ones
+    included), e.g. to give mail its own workers.
 
     ``once`` stops when nothing is due; ``max_jobs`` stops after that many; ``stop`` is
     set by a signal handler for a graceful exit (claimed jobs not yet run are taken up
@@ -146,7 +162,7 @@ def run_worker(
         want = BATCH if max_jobs is None else min(BATCH, max_jobs - ran)
         if want <= 0:
             break
-        job_ids = outbox.claim_due(clock(), want, HANDLED_KINDS)
+        job_ids = outbox.claim_due(clock(), want, kinds or (*OWN_KINDS, *outbox.registered_kinds()))
         for job_id in job_ids:
             if stop.is_set():
                 break

@@ -52,6 +52,8 @@ class Booking(TimestampMixin, Base):
     # The iCalendar SEQUENCE: raised by every reschedule and cancel, so calendar apps
     # replace the copy they hold (RFC 5545 3.8.7.4).
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The language the customer booked in; their mails are written in it.
+    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     def __repr__(self) -> str:
         return f"<Booking {self.id} {self.status}>"
@@ -84,7 +86,8 @@ class OutboxJob(TimestampMixin, Base):
     """Work for Google that must happen exactly once in effect, retried until it does.
 
     ``kind`` is ``booking.sync`` (bring the booking's Google event in line with the row)
-    or ``google.revoke`` (revoke a grant; the token is kept sealed only until then).
+    or ``google.revoke`` (revoke a grant; the token is kept sealed only until then), or a
+    kind another module registered (``mail``: one email, its secret sealed until sent).
     """
 
     __tablename__ = "outbox_jobs"

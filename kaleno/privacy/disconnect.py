@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kaleno.auth.connection import access_token_for, connection_binding, connection_of
+from kaleno.bookings.outbox import secret_binding
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
 from kaleno.google import calendar, oauth
@@ -22,7 +23,7 @@ from kaleno.google.errors import GoogleUnavailable
 from kaleno.models import AvailabilityRules, Booking, GoogleConnection, OutboxJob, User
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.privacy import audit
-from kaleno.vault import binding, current_vault
+from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
 REVOKE_JOB = "google.revoke"
@@ -110,7 +111,7 @@ def _revoke_or_queue(user: User, conn: GoogleConnection) -> str:
         confirmed = oauth.revoke(current_endpoints(), token)
     except GoogleUnavailable:
         job = OutboxJob(id=uuid.uuid4(), kind=REVOKE_JOB, user_id=user.id, payload={})
-        job.secret_sealed = vault.seal(token, _job_binding(job))
+        job.secret_sealed = vault.seal(token, secret_binding(job))
         db.session.add(job)
         return "queued"
     return "confirmed" if confirmed else "already-invalid"
@@ -123,14 +124,9 @@ def run_revoke_job(job: OutboxJob) -> None:
         GoogleUnavailable: still unreachable; the worker retries with backoff.
     """
     if job.secret_sealed is not None:
-        token = current_vault().open(job.secret_sealed, _job_binding(job))
+        token = current_vault().open(job.secret_sealed, secret_binding(job))
         oauth.revoke(current_endpoints(), token)
     job.secret_sealed = None
-
-
-def _job_binding(job: OutboxJob) -> bytes:
-    """Associated data of a queued revoke's sealed token (the same for seal and open)."""
-    return binding("outbox_jobs", "secret", job.id, job.user_id or "-")
 
 
 def _forget_google_ids(user: User) -> int:

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from kaleno.bookings.hooks import BookingChange, announce
 from kaleno.extensions import db
-from kaleno.mail import send_mail
 from kaleno.models import (
     AvailabilityRules,
     Booking,
@@ -84,17 +84,15 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     user_id = user.id
     future = future_bookings(user, now)
     google = disconnect(user, now, delete_future_events=True)
+    # The host's queued work goes first; the cancellation notices queued below stay.
+    db.session.execute(
+        delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != "google.revoke")
+    )
     for booking in future:
-        if booking.customer_email and user.restricted_at is None:
-            send_mail(
-                booking.customer_email,
-                "Your booking was cancelled",
-                f"Your booking on {booking.start_at.isoformat()} was cancelled because the host "
-                "closed their account.",
-            )
         booking.status, booking.active = "cancelled", False
         booking.cancelled_at, booking.cancelled_by = now, "system"
         booking.cancel_reason = "host account erased"
+        announce(BookingChange("cancelled", booking, "system", now))  # the customer is told
     anonymized = anonymize_bookings(select(Booking).where(Booking.host_id == user_id), now)
     event_types = list(db.session.scalars(select(EventType).filter_by(user_id=user_id)))
     for event_type in event_types:
@@ -107,9 +105,6 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.event_type_id.in_(type_ids)))
     for model in (AvailabilityRules, Consent, UserSession, OAuthAttempt):
         db.session.execute(delete(model).where(model.user_id == user_id))
-    db.session.execute(
-        delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != "google.revoke")
-    )
     user.google_sub = f"erased:{user_id}"
     user.email = user.name = user.slug = user.hosted_domain = None
     user.email_verified = False

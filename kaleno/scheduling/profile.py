@@ -1,4 +1,4 @@
-"""Rectify the host's public profile: slug, time zone, display name."""
+"""Rectify the host's public profile (slug, time zone, display name) and mail setting."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from kaleno.scheduling.fields import SlugTaken
 
 
 def update_profile(user: User, changes: dict[str, Any]) -> User:
-    """Apply validated ``slug``/``timezone``/``name`` changes and commit.
+    """Apply validated ``slug``/``timezone``/``name``/``notify_new_booking`` changes; commit.
 
     Raises:
         SlugTaken: 409 when another host already uses the slug.
@@ -22,7 +22,7 @@ def update_profile(user: User, changes: dict[str, Any]) -> User:
         taken = db.session.query(User.id).filter(User.slug == slug, User.id != user.id).first()
         if taken is not None:
             raise SlugTaken(f"The slug {slug!r} is already taken; pick another.")
-    for name in ("slug", "timezone", "name"):
+    for name in ("slug", "timezone", "name", "notify_new_booking"):
         if name in changes:
             setattr(user, name, changes[name])
     try:

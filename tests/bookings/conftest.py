@@ -13,7 +13,7 @@ import requests
 from flask import Flask
 from sqlalchemy import update
 
-from kaleno.bookings.worker import run_worker
+from kaleno.bookings.worker import OWN_KINDS, run_worker
 from kaleno.emulator.testing import EmulatorServer
 from kaleno.extensions import db
 from kaleno.models import AvailabilityRules, Booking, EventType, OutboxJob, User, utcnow
@@ -110,11 +110,11 @@ class Page:
             return event_type.id
 
     def run_worker(self, *, now: datetime | None = None) -> int:
-        """Make every pending job due, then drain the outbox once."""
+        """Make every pending job due, then run the Google work once (mail is not counted)."""
         with self.app.app_context():
             make_due()
             clock: Callable[[], datetime] = (lambda: now) if now else utcnow
-            return run_worker(once=True, clock=clock)
+            return run_worker(once=True, clock=clock, kinds=OWN_KINDS)
 
     def booking(self, booking_id: str) -> Booking:
         with self.app.app_context():
@@ -124,8 +124,10 @@ class Page:
             return booking
 
     def jobs(self) -> list[OutboxJob]:
+        """The Google work in the outbox (not the mail), oldest first."""
         with self.app.app_context():
-            rows = list(db.session.query(OutboxJob).order_by(OutboxJob.created_at))
+            query = db.session.query(OutboxJob).filter(OutboxJob.kind.in_(OWN_KINDS))
+            rows = list(query.order_by(OutboxJob.created_at))
             for row in rows:
                 db.session.expunge(row)
             return rows
