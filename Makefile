@@ -1,4 +1,5 @@
-# Kaleno: `make run` starts the API with SQLite and the Google emulator; `make test` runs the suite.
+# Kaleno: `make run` starts the API with SQLite, the Google emulator and an outbox worker that
+# writes mail to instance/mail/ (shown at /_dev/mail); `make test` runs the suite.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -29,12 +30,13 @@ run: install
 	KALENO_ENV=development FLASK_APP=wsgi $(BIN)/flask db upgrade
 	@export KALENO_ENV=development FLASK_APP=wsgi KALENO_GOOGLE_EMULATOR_URL=http://$(HOST):$(EMULATOR_PORT) \
 	  KALENO_GOOGLE_CLIENT_ID=$(DEV_CLIENT_ID) KALENO_GOOGLE_CLIENT_SECRET=$(DEV_CLIENT_SECRET) \
-	  KALENO_BASE_URL=http://$(HOST):$(PORT); \
+	  KALENO_BASE_URL=http://$(HOST):$(PORT) KALENO_MAIL_URL=file://$(CURDIR)/instance/mail; \
 	$(BIN)/python -m kaleno.emulator --host $(HOST) --port $(EMULATOR_PORT) \
 	  --client "$(DEV_CLIENT_ID):$(DEV_CLIENT_SECRET):$(DEV_REDIRECTS)" & emulator=$$!; \
 	$(BIN)/flask kaleno worker & worker=$$!; \
 	trap 'kill $$emulator $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "Google emulator on http://$(HOST):$(EMULATOR_PORT) — API on http://$(HOST):$(PORT)"; \
+	echo "Mail the worker writes (instance/mail/): http://$(HOST):$(PORT)/_dev/mail"; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Production serving with the KALENO_* environment as set (see README, "Production serving"):

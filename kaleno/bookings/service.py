@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 
 from kaleno.availability.service import invalidate_busy_cache, is_offered
 from kaleno.bookings import hooks, idempotency, outbox
@@ -27,6 +28,7 @@ from kaleno.bookings.schemas import BookingRequest
 from kaleno.bookings.tx import begin_write
 from kaleno.bookings.worker import inline_lease, run_inline
 from kaleno.extensions import db
+from kaleno.i18n import DEFAULT_LOCALE
 from kaleno.models import Booking, EventType, IdempotencyKey, User
 from kaleno.scheduling.public_slots import bookable_event_type, public_host
 
@@ -108,6 +110,7 @@ def _create(
         customer_timezone=request.timezone,
         notes=request.notes,
         manage_token_hash=hash_manage_token(token),
+        locale=str(get_locale() or DEFAULT_LOCALE),  # the customer's mails speak it
     )
     with overlap_is_conflict():
         db.session.add(booking)

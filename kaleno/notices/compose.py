@@ -13,11 +13,14 @@ from email.utils import format_datetime
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 
+from kaleno.i18n import DEFAULT_LOCALE
 from kaleno.mail import sender
+from kaleno.notices.booking_letters import booking_letter
 from kaleno.notices.facts import BookingFacts
 from kaleno.notices.invitation import invitation
-from kaleno.notices.letters import Letter, booking_letter, privacy_letter
+from kaleno.notices.letters import Letter, privacy_letter
 
 # Parts are encoded under the default policy (lines of 78); headers are written with
 # RFC 5322's 998-character limit, because the default folding of a long Subject starts a
@@ -31,22 +34,22 @@ def compose(payload: dict[str, Any], secret: str | None, now: datetime) -> Email
     notice = payload["notice"]
     base_url = current_app.config["BASE_URL"]
     ics: tuple[str, bytes] | None = None
-    locale = "en"
     if notice == "privacy_request":
-        request_id = payload["request_id"]
-        confirm_url = f"{base_url}/api/privacy/requests/{request_id}/confirm"
-        letter = privacy_letter(payload["request_kind"], confirm_url, secret or "")
-    else:
-        facts = BookingFacts.from_payload(payload["facts"])
-        locale = facts.locale
-        manage_url = f"{base_url}/m/{secret}" if secret else None
-        letter = booking_letter(
-            notice, payload["to_role"], facts, manage_url=manage_url, minutes=payload.get("minutes")
-        )
-        if notice in ICS_METHOD:
-            method = ICS_METHOD[notice]
-            ics = (method, invitation(facts, method, now))  # type: ignore[arg-type]
-    return _message(payload["to"], payload["message_id"], letter, locale, ics, now)
+        locale = payload.get("locale", "en")
+        confirm_url = f"{base_url}/api/privacy/requests/{payload['request_id']}/confirm"
+        with force_locale(locale):
+            letter = privacy_letter(payload["request_kind"], confirm_url, secret or "")
+            return _message(payload["to"], payload["message_id"], letter, locale, None, now)
+    facts = BookingFacts.from_payload(payload["facts"])
+    manage_url = f"{base_url}/m/{secret}" if secret else None
+    if notice in ICS_METHOD:
+        method = ICS_METHOD[notice]
+        ics = (method, invitation(facts, method, now))  # type: ignore[arg-type]
+    # The customer reads the language they booked in; hosts have no language setting yet.
+    locale = facts.locale if payload["to_role"] == "customer" else DEFAULT_LOCALE
+    with force_locale(locale):
+        letter = booking_letter(notice, payload["to_role"], facts, manage_url=manage_url)
+        return _message(payload["to"], payload["message_id"], letter, locale, ics, now)
 
 
 def _message(
@@ -64,7 +67,6 @@ def _message(
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = locale
     message.set_content(render_template("mail/letter.txt", letter=letter))
     message.add_alternative(
         render_template("mail/letter.html", letter=letter, lang=locale), subtype="html"
@@ -78,5 +80,6 @@ def _message(
             filename="invitation.ics" if method == "REQUEST" else "cancellation.ics",
             params={"method": method},
         )
+    message["Content-Language"] = locale  # after the parts: making them moves Content-*
     message.policy = HEADER_POLICY
     return message

@@ -15,13 +15,20 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 
 from kaleno.bookings.outbox import secret_binding
 from kaleno.extensions import db
+from kaleno.i18n import DEFAULT_LOCALE
 from kaleno.models import OutboxJob
 from kaleno.vault import current_vault
 
 MAIL_KIND = "mail"
+
+
+def request_language() -> str:
+    """The language of the request being served (``en`` outside a request)."""
+    return str(get_locale() or DEFAULT_LOCALE)
 
 
 def message_id(job_id: uuid.UUID) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from kaleno.errors import Conflict, NotFound
 from kaleno.extensions import db
 from kaleno.models import Booking, DataRequest, EventType, OutboxJob, User
-from kaleno.notices.queue import drop_pending, enqueue_mail
+from kaleno.notices.queue import drop_pending, enqueue_mail, request_language
 from kaleno.privacy import audit
 from kaleno.privacy.erasure import REQUEST_DUE, anonymize_bookings, guest_bookings_query
 from kaleno.vault import fingerprint
@@ -48,6 +48,7 @@ def open_request(email: str, kind: str, details: dict[str, Any], now: datetime) 
             "to_role": "guest",
             "request_id": str(request.id),
             "request_kind": kind,
+            "locale": request_language(),
         },
         now,
         secret=token,

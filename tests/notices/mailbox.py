@@ -23,8 +23,9 @@ def deliver_queued(app: Flask, now: datetime | None = None) -> int:
     now = now or utcnow()
     with app.app_context():
         for job in db.session.query(OutboxJob).filter(OutboxJob.status == "pending"):
-            if job.attempts > 0 or job.next_attempt_at <= now:
+            if job.attempts > 0:  # a retry waiting out its backoff: due now
                 job.next_attempt_at = min(job.next_attempt_at, now - timedelta(seconds=1))
+            if job.next_attempt_at <= now:
                 job.locked_until = None
         db.session.commit()
         return run_worker(once=True, clock=lambda: now)

@@ -64,7 +64,7 @@ def test_dev_viewer_lists_shows_and_serves_the_ics(
         assert "Booking confirmed: Intro call" in page and "dev@example.org" in page
         [name] = [p.name for p in tmp_path.iterdir()]
         shown = client.get(f"/_dev/mail/{name}").get_data(as_text=True)
-        assert "/m/tok" in shown and "Monday 07 December 2026, 15:30 (Europe/Paris)" in shown
+        assert "/m/tok" in shown and "Monday, 7 December 2026, 15:30 (Europe/Paris)" in shown
         ics = client.get(f"/_dev/mail/{name}/attachments/0")
         assert ics.status_code == 200 and ics.mimetype == "text/calendar"
         assert "attachment" in ics.headers["Content-Disposition"]
