@@ -2,17 +2,20 @@
 
 Run from the repository root (PostgreSQL reachable):
 
-    .venv/bin/python bench/bench_mail.py [--clients 4] [--seconds 30] [--outage 60]
-        [--drain-timeout 300] [--poll-interval 0.2] [--database-url URL]
+    .venv/bin/python bench/bench_mail.py [--clients 4] [--rate 4] [--seconds 30]
+        [--outage 60] [--drain-timeout 300] [--workers 2] [--poll-interval 0.2]
+        [--database-url URL]
         [--web-workers 4] [--web-threads 4]
 
 One run: a database of its own migrated with ``flask db upgrade``, the Google emulator,
-Kaleno under gunicorn and one ``flask kaleno worker`` as separate processes, a host
+Kaleno under gunicorn and ``--workers`` ``flask kaleno worker`` processes, a host
 connected through the real OAuth flow, and an SMTP server (aiosmtpd) in this process
 that Kaleno delivers to (``KALENO_MAIL_URL=smtp://127.0.0.1:<port>``). Each booking
 queues two mails in its own commit (the customer's confirmation, the host's notice).
 
-1. steady: ``--clients`` threads book distinct slots for ``--seconds``; latency is from
+1. steady: ``--clients`` threads book distinct slots for ``--seconds``, together
+   ``--rate`` bookings a second (``--rate 0``: as fast as answered, which measures the
+   backlog of a saturated worker rather than delivery); latency is from
    the mail job's row (written in the booking's commit) to the message's arrival at the
    SMTP server, for every mail of the phase.
 2. outage: the SMTP server is stopped, the clients book for ``--outage`` seconds, the
@@ -89,11 +92,17 @@ class SMTP:
             self.controller = None
 
 
-def client(stack: Stack, index: int, clients: int, first: datetime, deadline: float) -> list[int]:
-    """POST bookings for slots index, index + clients, ... until the deadline."""
+def client(
+    stack: Stack, index: int, clients: int, first: datetime, deadline: float, rate: float
+) -> list[int]:
+    """POST bookings for slots index, index + clients, ... until the deadline, the clients
+    together at ``rate`` bookings a second (0: as fast as they are answered)."""
     http = requests.Session()
-    statuses = []
+    statuses: list[int] = []
+    began = time.monotonic()
     for n in itertools.count():
+        if rate > 0:
+            time.sleep(max(0.0, began + (n * clients + index) / rate - time.monotonic()))
         if time.monotonic() >= deadline:
             break
         slot = index + clients * n
@@ -113,12 +122,14 @@ def client(stack: Stack, index: int, clients: int, first: datetime, deadline: fl
 
 
 def book_for(
-    stack: Stack, clients: int, seconds: float, first: datetime
+    stack: Stack, clients: int, seconds: float, first: datetime, rate: float
 ) -> tuple[Counter[int], datetime]:
     """Book for ``seconds``; the answers, and the first slot no client has used."""
     deadline = time.monotonic() + seconds
     with ThreadPoolExecutor(clients) as pool:
-        futures = [pool.submit(client, stack, i, clients, first, deadline) for i in range(clients)]
+        futures = [
+            pool.submit(client, stack, i, clients, first, deadline, rate) for i in range(clients)
+        ]
         answers = [future.result() for future in futures]
     used = clients * max(len(statuses) for statuses in answers)
     return Counter(status for statuses in answers for status in statuses), first + SLOT * used
@@ -157,12 +168,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--outage", type=float, default=60.0)
     parser.add_argument("--drain-timeout", type=float, default=300.0)
+    parser.add_argument("--rate", type=float, default=4.0)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--poll-interval", type=float, default=0.2)
     args = parser.parse_args()
     print(
         f"# python={platform.python_version()} machine={platform.machine()} cpus={os.cpu_count()} "
         f"web_workers={args.web_workers} web_threads={args.web_threads} clients={args.clients} "
-        f"seconds={args.seconds:g} outage_s={args.outage:g} poll_interval_s={args.poll_interval:g}",
+        f"seconds={args.seconds:g} outage_s={args.outage:g} rate_per_s={args.rate:g} "
+        f"workers={args.workers} "
+        f"poll_interval_s={args.poll_interval:g} load_avg_1m={os.getloadavg()[0]:.1f}",
         flush=True,
     )
     smtp = SMTP()
@@ -171,8 +186,9 @@ def main() -> int:
     extra = {"KALENO_MAIL_URL": f"smtp://127.0.0.1:{smtp.port}"}
     try:
         with running_stack(args, extra_env=extra) as stack:
-            stack.start("worker", worker_command(args.poll_interval))
-            steady, later = book_for(stack, args.clients, args.seconds, first)
+            for n in range(args.workers):
+                stack.start(f"worker{n}", worker_command(args.poll_interval))
+            steady, later = book_for(stack, args.clients, args.seconds, first, args.rate)
             drain(stack, args.drain_timeout)
             with smtp.receiver.lock:
                 steady_arrivals = list(smtp.receiver.arrivals)
@@ -180,7 +196,7 @@ def main() -> int:
             latency_line("steady", mail_jobs(stack), steady_arrivals)
 
             smtp.stop()
-            down, _ = book_for(stack, args.clients, args.outage, later)
+            down, _ = book_for(stack, args.clients, args.outage, later, args.rate)
             print(f"mail bookings phase=outage {dict(sorted(down.items()))}", flush=True)
             smtp.start()
             back = datetime.now(UTC)

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import get_locale
+from sqlalchemy import update
 
 from kaleno.bookings.outbox import secret_binding
 from kaleno.extensions import db
@@ -87,3 +88,18 @@ def scrubbed(payload: dict[str, Any], outcome: str) -> dict[str, Any]:
         key: payload[key] for key in ("notice", "to_role", "message_id") if key in payload
     }
     return {**kept, "outcome": outcome}
+
+
+def hurry_retries(now: datetime) -> None:
+    """Make every mail waiting out a retry due now (the mail server answered again)."""
+    db.session.execute(
+        update(OutboxJob)
+        .where(
+            OutboxJob.kind == MAIL_KIND,
+            OutboxJob.status == "pending",
+            OutboxJob.attempts > 0,
+            OutboxJob.next_attempt_at > now,
+        )
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,7 +1,8 @@
 """Run a ``mail`` outbox job: write the message, hand it to the transport, forget the rest.
 
-SMTP down or busy: the job retries with the outbox's backoff for about a day; the
-Message-ID it was queued with is sent every time, so a receiver that sees a retry of a
+SMTP down or busy: the job retries with the outbox's backoff for about a day (the first
+retry that gets through makes the other waiting mails due at once); the Message-ID it
+was queued with is sent every time, so a receiver that sees a retry of a
 message it already took can tell. Once sent, the job drops its sealed token and the
 personal details in its payload; only which notice it was and its Message-ID stay.
 """
@@ -19,7 +20,7 @@ from kaleno.models import Booking, OutboxJob
 from kaleno.notices.compose import compose
 from kaleno.notices.facts import BookingFacts
 from kaleno.notices.lifecycle import REMINDER
-from kaleno.notices.queue import scrubbed
+from kaleno.notices.queue import hurry_retries, scrubbed
 from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ def run_mail_job(job: OutboxJob, now: datetime) -> Outcome:
     except MailRejected as error:
         log.warning("mail refused", extra={"job_id": str(job.id), "notice": job.payload["notice"]})
         return Outcome("failed", str(error))
+    if job.attempts > 0:  # a retry got through: the server is back, the others need not wait
+        hurry_retries(now)
     _finish(job, "sent")
     return Outcome("done")
 

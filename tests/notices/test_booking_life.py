@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
-import requests
+from typing import Any
 
 from kaleno.extensions import db
 from kaleno.models import EventType
@@ -167,4 +166,25 @@ def test_smtp_down_never_fails_a_request(page: Page, smtp: SMTPServer) -> None:
     smtp.stop()
     created = page.book(next_slot(days=3))
     assert created.status_code == 201, created.text
-    assert isinstance(requests.get(page.base + "/healthz", timeout=10).status_code, int)
+    booking, token = created.json(), created.json()["manage_token"]
+    path = f"/api/bookings/{booking['id']}"
+    moved = page.customer("PATCH", path, token, json={"start": rfc3339(next_slot(days=4))})
+    assert moved.status_code == 200, moved.text
+    assert page.host("POST", f"{path}/cancel", json={}).status_code == 200
+    deliver_queued(page.app)
+    notices = [j.payload["notice"] for j in mail_jobs(page.app) if j.status == "pending"]
+    assert sorted(notices) == ["cancelled", "confirmation", "new_booking", "rescheduled"]
+
+
+def test_openapi_describes_the_mail_settings(page: Page) -> None:
+    schemas = requests_get_json(page, "/openapi.json")["components"]["schemas"]
+    assert "notify_new_booking" in schemas["Me"]["properties"]
+    assert "notify_new_booking" in schemas["MePatch"]["properties"]
+    for name in ("EventTypeIn", "EventTypePatch", "EventTypeOut"):
+        assert "reminders_minutes" in schemas[name]["properties"], name
+
+
+def requests_get_json(page: Page, path: str) -> dict[str, Any]:
+    answer = page.host("GET", path)
+    assert answer.status_code == 200
+    return dict(answer.json())

@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 
+from kaleno.bookings.worker import run_worker
+from kaleno.extensions import db
 from kaleno.logs import JSONFormatter
 from kaleno.mail import eml_name
+from kaleno.models import OutboxJob, utcnow
 from tests.bookings.conftest import HOST_EMAIL, Page, next_slot
 from tests.conftest import every_row
 from tests.notices.mailbox import deliver_queued, mail_jobs, text_of
@@ -98,3 +102,24 @@ def test_manage_token_is_sealed_until_sent_then_gone(
     assert token not in dump
     assert "outbox job ran" in all_logs.getvalue()
     assert token not in all_logs.getvalue()
+
+
+def test_first_retry_through_makes_the_other_waiting_mails_due(
+    page: Page, smtp: SMTPServer
+) -> None:
+    smtp.stop()
+    page.book(next_slot(days=3))
+    deliver_queued(page.app)  # both mails fail once and back off
+    smtp.start()
+    now = utcnow()
+    with page.app.app_context():
+        waiting = db.session.query(OutboxJob).filter(
+            OutboxJob.kind == "mail", OutboxJob.status == "pending", OutboxJob.attempts == 1
+        )
+        jobs = {job.payload["notice"]: job for job in waiting}
+        assert all(job.next_attempt_at > now for job in jobs.values())
+        jobs["confirmation"].next_attempt_at = now - timedelta(seconds=1)
+        db.session.commit()
+        # the confirmation goes through, so the host's notice stops waiting: same drain
+        assert run_worker(once=True, clock=lambda: now, kinds=("mail",)) == 2
+    assert len(smtp.received) == 2
