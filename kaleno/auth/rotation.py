@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from kaleno.auth.attempts import attempt_binding
 from kaleno.auth.connection import connection_binding
+from kaleno.bookings.outbox import secret_binding
 from kaleno.extensions import db
-from kaleno.models import GoogleConnection, OAuthAttempt
+from kaleno.models import GoogleConnection, OAuthAttempt, OutboxJob
 from kaleno.vault import current_vault
 
 
@@ -48,5 +49,8 @@ def rotate_sealed_values() -> RotationReport:
         resealed = reseal(attempt.code_verifier_sealed, aad)
         assert resealed is not None
         attempt.code_verifier_sealed = resealed
+    # Queued work that carries a secret until it runs (a revoke's token, a mail's link).
+    for job in db.session.query(OutboxJob).filter(OutboxJob.secret_sealed.is_not(None)):
+        job.secret_sealed = reseal(job.secret_sealed, secret_binding(job))
     db.session.commit()
     return report

@@ -21,7 +21,7 @@ from kaleno.notices.compose import compose
 from kaleno.notices.facts import BookingFacts
 from kaleno.notices.lifecycle import REMINDER
 from kaleno.notices.queue import hurry_retries, scrubbed
-from kaleno.vault import current_vault
+from kaleno.vault import VaultError, current_vault
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,10 @@ def run_mail_job(job: OutboxJob, now: datetime) -> Outcome:
         return Outcome("done")
     secret = None
     if job.secret_sealed is not None:
-        secret = current_vault().open(job.secret_sealed, secret_binding(job))
+        try:
+            secret = current_vault().open(job.secret_sealed, secret_binding(job))
+        except VaultError:  # its key left the ring before the mail went: it never will open
+            return Outcome("failed", "The sealed link cannot be opened with the current keys.")
     message = compose(_with_live_meet_link(job), secret, now)
     try:
         deliver(message)
