@@ -67,6 +67,11 @@ def handler_for(kind: str) -> JobHandler | None:
     return _handlers.get(kind)
 
 
+def max_attempts_for(kind: str) -> int:
+    """How many runs a job of ``kind`` gets before it is marked failed."""
+    return _max_attempts.get(kind, MAX_ATTEMPTS)
+
+
 def registered_kinds() -> tuple[str, ...]:
     """Every job kind registered with ``register_kind``."""
     return tuple(_handlers)
@@ -150,13 +155,23 @@ def backoff(attempts: int) -> timedelta:
     return ceiling * random.uniform(0.5, 1.0)
 
 
-def record(job: OutboxJob, booking: Booking | None, outcome: Outcome, now: datetime) -> None:
-    """Write a run's outcome on the job and the booking (the caller commits)."""
+def record(
+    job: OutboxJob,
+    booking: Booking | None,
+    outcome: Outcome,
+    now: datetime,
+    *,
+    max_attempts: int | None = MAX_ATTEMPTS,
+) -> None:
+    """Write a run's outcome on the job and the booking (the caller commits).
+
+    ``max_attempts`` None retries until the job is done (a revoke must not give up).
+    """
     job.attempts += 1
     job.locked_until = None
     job.last_error = outcome.error[:ERROR_LENGTH] if outcome.error else None
     kind = outcome.kind
-    if kind == "retry" and job.attempts >= _max_attempts.get(job.kind, MAX_ATTEMPTS):
+    if kind == "retry" and max_attempts is not None and job.attempts >= max_attempts:
         kind = "failed"
     if kind == "retry":
         job.next_attempt_at = now + backoff(job.attempts)

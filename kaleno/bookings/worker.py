@@ -84,7 +84,7 @@ def _run_revoke(job: OutboxJob, now: datetime) -> outbox.Outcome:
 def _run_registered(job: OutboxJob, handler: outbox.JobHandler, now: datetime) -> outbox.Outcome:
     """Run a job of a kind another module registered (mail, webhooks, ...)."""
     outcome = handler(job, now)
-    outbox.record(job, None, outcome, now)
+    outbox.record(job, None, outcome, now, max_attempts=outbox.max_attempts_for(job.kind))
     db.session.commit()
     _log_outcome(job, outcome)
     return outcome

@@ -123,3 +123,20 @@ def test_first_retry_through_makes_the_other_waiting_mails_due(
         # the confirmation goes through, so the host's notice stops waiting: same drain
         assert run_worker(once=True, clock=lambda: now, kinds=("mail",)) == 2
     assert len(smtp.received) == 2
+
+
+def test_mail_outlasts_a_long_outage_then_gives_up(page: Page, smtp: SMTPServer) -> None:
+    smtp.stop()
+    page.book(next_slot(days=3), email="late@example.org")
+    with page.app.app_context():
+        for job in db.session.query(OutboxJob).filter(OutboxJob.kind == "mail"):
+            job.attempts = 20  # far past the 8 runs a Google job gets
+        db.session.commit()
+    deliver_queued(page.app)
+    assert {j.status for j in mail_jobs(page.app) if j.attempts == 21} == {"pending"}
+    with page.app.app_context():
+        for job in db.session.query(OutboxJob).filter(OutboxJob.kind == "mail"):
+            job.attempts = 299  # about a day of 5-minute retries
+        db.session.commit()
+    deliver_queued(page.app)
+    assert {j.status for j in mail_jobs(page.app) if j.attempts == 300} == {"failed"}
