@@ -32,6 +32,8 @@ def run_mail_job(job: OutboxJob, now: datetime) -> Outcome:
     if skip is not None:
         _finish(job, skip)
         return Outcome("done")
+    if _earlier_notice_waiting(job):
+        return Outcome("retry", "An earlier notice of this booking goes first.")
     secret = None
     if job.secret_sealed is not None:
         try:
@@ -70,6 +72,24 @@ def _reason_to_skip(job: OutboxJob, now: datetime) -> str | None:
     if booking.start_at <= now:
         return "skipped: too late"
     return None
+
+
+def _earlier_notice_waiting(job: OutboxJob) -> bool:
+    """Whether a notice of the same booking to the same reader, queued before this one, is
+    still unsent: nobody gets the cancellation before the confirmation (reminders wait
+    for their own time and hold nothing up)."""
+    if job.booking_id is None or job.payload.get("notice") == REMINDER:
+        return False
+    earlier = db.session.query(OutboxJob).filter(
+        OutboxJob.kind == job.kind,
+        OutboxJob.booking_id == job.booking_id,
+        OutboxJob.status == "pending",
+        OutboxJob.created_at < job.created_at,
+    )
+    return any(
+        other.payload.get("notice") != REMINDER and other.payload.get("to") == job.payload["to"]
+        for other in earlier
+    )
 
 
 def _with_live_meet_link(job: OutboxJob) -> dict[str, Any]:

@@ -140,3 +140,23 @@ def test_mail_outlasts_a_long_outage_then_gives_up(page: Page, smtp: SMTPServer)
         db.session.commit()
     deliver_queued(page.app)
     assert {j.status for j in mail_jobs(page.app) if j.attempts == 300} == {"failed"}
+
+
+def test_after_an_outage_a_booking_s_notices_arrive_in_order(page: Page, smtp: SMTPServer) -> None:
+    smtp.stop()
+    created = page.book(next_slot(days=3)).json()
+    path = f"/api/bookings/{created['id']}"
+    assert page.host("PATCH", path, json={"start": created["end"]}).status_code == 200
+    assert page.host("POST", f"{path}/cancel", json={}).status_code == 200
+    deliver_queued(page.app)
+    smtp.start()
+    with page.app.app_context():  # the backoff jitter happens to favour the latest notice
+        now = utcnow()
+        for job in db.session.query(OutboxJob).filter(OutboxJob.status == "pending"):
+            ahead = {"cancelled": 30, "rescheduled": 20}.get(job.payload["notice"], 10)
+            job.next_attempt_at = now - timedelta(seconds=ahead)
+        db.session.commit()
+    for _ in range(4):
+        deliver_queued(page.app)
+    subjects = [m["Subject"].split(":")[0] for m in smtp.to("ada@example.org")]
+    assert subjects == ["Booking confirmed", "Booking moved", "Booking cancelled"]
