@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from kaleno.api.spec import operation
 from kaleno.auth.connection import calendar_status
 from kaleno.auth.sessions import csrf_token, require_user
-from kaleno.scheduling.fields import DisplayName, IanaZone, PatchModel, Slug
+from kaleno.scheduling.fields import DisplayName, EmbedOrigins, HostSlug, IanaZone, PatchModel
 from kaleno.scheduling.profile import update_profile
 
 bp = Blueprint("me", __name__, url_prefix="/api")
@@ -45,6 +45,7 @@ class Me(BaseModel):
     name: str | None
     slug: str | None
     timezone: str
+    embed_origins: list[str]
     csrf_token: str
     calendar: CalendarStatus
 
@@ -59,6 +60,7 @@ def me_body() -> dict[str, object]:
         name=user.name,
         slug=user.slug,
         timezone=user.timezone,
+        embed_origins=list(user.embed_origins or []),
         csrf_token=csrf_token(),
         calendar=CalendarStatus.model_validate(calendar_status(user)),
     ).model_dump(mode="json")
@@ -77,16 +79,21 @@ def get_me() -> dict[str, object]:
 
 
 class MePatch(PatchModel):
-    """Rectify the public profile; send only the fields to change."""
+    """Rectify the public profile; send only the fields to change.
 
-    slug: Slug | None = None
+    ``embed_origins``: sites allowed to show the booking pages in an iframe (CSP
+    ``frame-ancestors``), e.g. ``["https://www.example.com"]``; empty: none may.
+    """
+
+    slug: HostSlug | None = None
     timezone: IanaZone | None = None
     name: DisplayName | None = None
+    embed_origins: EmbedOrigins | None = None
 
 
 @bp.patch("/me")
 @operation(
-    "Rectify the host's slug, time zone or display name.",
+    "Rectify the host's slug, time zone, display name or embedding origins.",
     tags=("me",),
     auth="session",
     body=MePatch,
