@@ -55,7 +55,7 @@ worker: install
 # Page translations: extract every marked string, update each language's .po, compile the
 # .mo files (committed, so a fresh clone needs no compile step; a test checks they match).
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --omit-header \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _n:1,2 --no-location --sort-output --omit-header \
 	  -o kaleno/translations/messages.pot .
 	$(BIN)/pybabel update -i kaleno/translations/messages.pot -d kaleno/translations \
 	  --no-fuzzy-matching --omit-header

@@ -28,6 +28,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.i18n import init_i18n
     from kaleno.logs import configure_logging
     from kaleno.notices import init_notices
+    from kaleno.pages.routes import bp as customer_pages_bp
     from kaleno.privacy.routes import bp as privacy_bp
     from kaleno.scheduling.availability_settings import bp as availability_bp
     from kaleno.scheduling.event_types import bp as event_types_bp
@@ -55,6 +56,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(customer_pages_bp)
     init_notices(app)
     if app.config.get("GENERATED_SECRETS"):
         logging.getLogger(__name__).warning(

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_timezone_name
 from flask import Flask, Response, g, request, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext, ngettext
 
 LOCALES = ("en", "id")
 DEFAULT_LOCALE = "en"
@@ -28,6 +28,16 @@ LANG_COOKIE = "kaleno_lang"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 LANG_PARAM = "lang"
 _ENGLISH_REGIONS = frozenset({"GB", "US", "AU", "CA", "IE", "IN", "NZ", "SG", "ZA"})
+
+
+def _(text: str, **variables: Any) -> str:
+    """``text`` translated into this request's language (``%(name)s`` filled from keywords)."""
+    return str(gettext(text, **variables))
+
+
+def _n(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """The singular or plural of a message for ``num``, translated."""
+    return str(ngettext(singular, plural, num, **variables))
 
 
 def select_locale() -> str:
