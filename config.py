@@ -106,6 +106,7 @@ class Config:
         self.GOOGLE_EMULATOR_URL = env.get("KALENO_GOOGLE_EMULATOR_URL", "").rstrip("/")
         self.BASE_URL = env.get("KALENO_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.MAIL_URL = env.get("KALENO_MAIL_URL", "memory://")
+        self.MAIL_FROM = env.get("KALENO_MAIL_FROM", "Kaleno <no-reply@kaleno.invalid>")
         self.REDIS_URL = env.get("KALENO_REDIS_URL", "")
         self.ALLOWED_HOSTED_DOMAINS = tuple(
             d.strip().lower()

@@ -3,7 +3,8 @@
 One request: claim the ``Idempotency-Key``; check the start is offered right now (fresh
 free/busy and existing bookings); in one writing transaction re-check against active
 bookings and insert the booking, its ``booking.sync`` outbox job and the sealed manage
-token on the key row; commit; try the Google sync once inline; store the final answer on
+token on the key row (and whatever the change's listeners queue, e.g. the confirmation
+mail); commit; try the Google sync once inline; store the final answer on
 the key so replays and waiting duplicates get the very same body.
 """
 
@@ -16,9 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 
 from kaleno.availability.service import invalidate_busy_cache, is_offered
-from kaleno.bookings import budget, idempotency, outbox
+from kaleno.bookings import budget, hooks, idempotency, outbox
 from kaleno.bookings.errors import SlotUnavailable
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
 from kaleno.bookings.present import booking_body, hash_manage_token
@@ -27,6 +29,7 @@ from kaleno.bookings.tx import begin_write
 from kaleno.bookings.worker import inline_lease, run_inline
 from kaleno.errors import NotFound
 from kaleno.extensions import db
+from kaleno.i18n import DEFAULT_LOCALE
 from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, IdempotencyKey, User
 from kaleno.scheduling.public_slots import bookable_event_type, public_host
@@ -122,6 +125,7 @@ def _create(
         customer_timezone=request.timezone,
         notes=request.notes,
         manage_token_hash=hash_manage_token(token),
+        locale=str(get_locale() or DEFAULT_LOCALE),  # the customer's mails speak it
     )
     with overlap_is_conflict():
         db.session.add(booking)
@@ -131,6 +135,7 @@ def _create(
         assert key_row is not None  # claimed by this request, purged only when expired
         key_row.booking_id = booking.id
         key_row.response_body = idempotency.seal_token(key_id, host_id, token)
+        hooks.announce(hooks.BookingChange("created", booking, "customer", now, token))
         booking_id, job_id = booking.id, job.id
         db.session.commit()
     return booking_id, job_id, token

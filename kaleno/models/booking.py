@@ -51,6 +51,11 @@ class Booking(TimestampMixin, Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     cancelled_by: Mapped[str | None] = mapped_column(String(16))  # host|customer|system
     anonymized_at: Mapped[datetime | None]
+    # The iCalendar SEQUENCE: raised by every reschedule and cancel, so calendar apps
+    # replace the copy they hold (RFC 5545 3.8.7.4).
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The language the customer booked in; their mails are written in it.
+    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     @validates("customer_email")
     def _key_email(self, _name: str, value: str | None) -> str | None:
@@ -88,7 +93,8 @@ class OutboxJob(TimestampMixin, Base):
     """Work for Google that must happen exactly once in effect, retried until it does.
 
     ``kind`` is ``booking.sync`` (bring the booking's Google event in line with the row)
-    or ``google.revoke`` (revoke a grant; the token is kept sealed only until then).
+    or ``google.revoke`` (revoke a grant; the token is kept sealed only until then), or a
+    kind another module registered (``mail``: one email, its secret sealed until sent).
     """
 
     __tablename__ = "outbox_jobs"

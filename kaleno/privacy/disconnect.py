@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from kaleno.auth.attempts import client_credentials
 from kaleno.auth.connection import access_token_for, connection_binding, connection_of
+from kaleno.bookings.outbox import secret_binding
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
 from kaleno.google import calendar, oauth
@@ -25,7 +26,7 @@ from kaleno.google.errors import GoogleUnavailable
 from kaleno.models import AvailabilityRules, Booking, GoogleConnection, OutboxJob, User, utcnow
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.privacy import audit
-from kaleno.vault import binding, current_vault
+from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
 REVOKE_JOB = "google.revoke"
@@ -136,7 +137,7 @@ def _revoke_or_queue(user: User, conn: GoogleConnection, *, delete_event_ids: li
     if delete_event_ids:
         payload.update(delete_event_ids=delete_event_ids, send_updates=_send_updates())
     job = OutboxJob(id=uuid.uuid4(), kind=REVOKE_JOB, user_id=user.id, payload=payload)
-    job.secret_sealed = vault.seal(token, _job_binding(job))
+    job.secret_sealed = vault.seal(token, secret_binding(job))
     db.session.add(job)
     return "queued"
 
@@ -149,7 +150,7 @@ def run_revoke_job(job: OutboxJob) -> None:
         GoogleUnavailable: still unreachable; the worker retries with backoff.
     """
     if job.secret_sealed is not None:
-        token = current_vault().open(job.secret_sealed, _job_binding(job))
+        token = current_vault().open(job.secret_sealed, secret_binding(job))
         if job.payload.get("delete_event_ids"):
             _delete_queued_events(job, token)
         oauth.revoke(current_endpoints(), token)
@@ -184,11 +185,6 @@ def _delete_queued_events(job: OutboxJob, token: str) -> None:
             )
         except calendar.AccessTokenRejected:
             return  # revoked meanwhile: nothing more can be deleted with this grant
-
-
-def _job_binding(job: OutboxJob) -> bytes:
-    """Associated data of a queued revoke's sealed token (the same for seal and open)."""
-    return binding("outbox_jobs", "secret", job.id, job.user_id or "-")
 
 
 def _forget_google_ids(user: User, now: datetime) -> int:

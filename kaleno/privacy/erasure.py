@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from kaleno.bookings.hooks import BookingChange, announce
 from kaleno.extensions import db
-from kaleno.mail import send_mail
 from kaleno.models import (
     ApiKey,
     AvailabilityRules,
@@ -91,17 +91,15 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     user.restricted_at = None
     future = future_bookings(user, now)
     google = disconnect(user, now, delete_future_events=True, for_erasure=True)
+    # The host's queued work goes first; the cancellation notices queued below stay.
+    db.session.execute(
+        delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != "google.revoke")
+    )
     for booking in future:
-        if booking.customer_email:
-            send_mail(
-                booking.customer_email,
-                "Your booking was cancelled",
-                f"Your booking on {booking.start_at.isoformat()} was cancelled because the host "
-                "closed their account.",
-            )
         booking.status, booking.active = "cancelled", False
         booking.cancelled_at, booking.cancelled_by = now, "system"
         booking.cancel_reason = HOST_ERASED
+        announce(BookingChange("cancelled", booking, "system", now))  # the customer is told
     _drop_host_from_guest_exports(user_id)
     anonymized = anonymize_bookings(select(Booking).where(Booking.host_id == user_id), now)
     event_types = list(db.session.scalars(select(EventType).filter_by(user_id=user_id)))
@@ -116,13 +114,10 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     # Webhook endpoints go with their deliveries and attempts (ON DELETE CASCADE).
     for model in (AvailabilityRules, Consent, UserSession, OAuthAttempt, ApiKey, WebhookEndpoint):
         db.session.execute(delete(model).where(model.user_id == user_id))
-    db.session.execute(
-        delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != "google.revoke")
-    )
     if user.slug is not None:  # held for nobody: the old link must not pass to someone else
         slug_quarantine.release(user.slug, None, now)
     user.google_sub = f"erased:{user_id}"
-    user.email = user.name = user.slug = user.hosted_domain = None
+    user.email = user.name = user.slug = user.hosted_domain = user.embed_origins = None
     user.last_login_at = None
     user.email_verified, user.timezone = False, "UTC"
     user.restricted_at = now

@@ -17,7 +17,6 @@ from sqlalchemy import delete, select
 
 from kaleno.errors import Conflict, NotFound
 from kaleno.extensions import db
-from kaleno.mail import send_mail
 from kaleno.models import (
     Booking,
     DataRequest,
@@ -27,6 +26,7 @@ from kaleno.models import (
     User,
     email_key,
 )
+from kaleno.notices.queue import drop_pending, enqueue_mail, request_language
 from kaleno.privacy import audit, storage
 from kaleno.privacy.erasure import REQUEST_DUE, anonymize_bookings, guest_bookings_query
 from kaleno.vault import fingerprint
@@ -35,7 +35,7 @@ VERIFY_WITHIN = timedelta(hours=48)
 
 
 def open_request(email: str, kind: str, details: dict[str, Any], now: datetime) -> DataRequest:
-    """Record the request and email its verification token to ``email``."""
+    """Record the request and queue the mail that carries its verification token."""
     token = secrets.token_urlsafe(32)
     email = email.strip()
     request = DataRequest(
@@ -51,15 +51,19 @@ def open_request(email: str, kind: str, details: dict[str, Any], now: datetime) 
     )
     db.session.add(request)
     audit.record("guest_request.opened", actor="customer", kind=kind, request_id=str(request.id))
-    db.session.commit()
-    link = f"{current_app.config['BASE_URL']}/api/privacy/requests/{request.id}/confirm"
-    send_mail(
-        email,
-        f"Confirm your {kind} request",
-        f"Someone (hopefully you) asked Kaleno for the {kind} of the data tied to this address.\n"
-        f"To confirm, POST this token to {link} within 48 hours:\n\n{token}\n\n"
-        "If it was not you, ignore this message; nothing happens without the token.",
+    enqueue_mail(
+        {
+            "notice": "privacy_request",
+            "to": request.email,
+            "to_role": "guest",
+            "request_id": str(request.id),
+            "request_kind": kind,
+            "locale": request_language(),
+        },
+        now,
+        secret=token,
     )
+    db.session.commit()
     return request
 
 
@@ -125,6 +129,7 @@ def _erase_guest(email: str, now: datetime) -> int:
     request made for that address (this one included). Returns the bookings' count."""
     ids = [b.id for b in db.session.scalars(guest_bookings_query(email))]
     count = anonymize_bookings(guest_bookings_query(email), now)
+    drop_pending(ids)  # no reminder or notice about them goes out any more
     for booking_id in ids:  # the worker removes the attendee from the Google event
         db.session.add(OutboxJob(kind="booking.sync", booking_id=booking_id, payload={}))
     if ids:

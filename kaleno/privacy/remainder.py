@@ -9,7 +9,15 @@ from __future__ import annotations
 _TIMES = ("created_at", "updated_at")
 
 KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "users": ("id", "google_sub", "email_verified", "timezone", "restricted_at", *_TIMES),
+    "users": (
+        "id",
+        "google_sub",
+        "email_verified",
+        "timezone",
+        "restricted_at",
+        "notify_new_booking",
+        *_TIMES,
+    ),
     "bookings": (
         "id",
         "host_id",
@@ -27,6 +35,8 @@ KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
         "cancel_reason",
         "cancelled_by",
         "anonymized_at",
+        "sequence",
+        "locale",
         *_TIMES,
     ),
     "event_types": (
@@ -44,6 +54,7 @@ KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
         "slot_interval_minutes",
         "max_per_day",
         "cancellation_notice_minutes",
+        "reminders_minutes",
         "active",
         "archived_at",
         *_TIMES,
@@ -64,6 +75,7 @@ KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
     "outbox_jobs": (
         "id",
         "kind",
+        "booking_id",
         "user_id",
         "payload",
         "secret_sealed",
@@ -86,6 +98,8 @@ KEPT_STATEMENT = (
     "replaced; data_requests - kind, status, dates and counts, without email or token; "
     "audit_events - actions without personal data; outbox_jobs - only a queued Google "
     "revoke (and removal of invitations) while Google is unreachable, its sealed token "
-    "dropped once done; released_slugs - a keyed fingerprint of the old slug until its "
+    "dropped once done, and the cancellation notices to the customers, which hold the "
+    "customer's address and the booking until the worker has sent them and then keep only "
+    "their Message-ID; released_slugs - a keyed fingerprint of the old slug until its "
     "quarantine ends. Guests' stored exports no longer mention the host."
 )

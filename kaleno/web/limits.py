@@ -48,13 +48,17 @@ GROUPS = (
         "slots",
         "RATE_LIMIT_SLOTS",
         frozenset({"GET", "HEAD"}),
-        re.compile(rf"^/api/pages/{_PARAM}/{_PARAM}/slots$"),
+        # The booking and manage pages read the same slots: one budget with the API.
+        re.compile(rf"^/api/pages/{_PARAM}/{_PARAM}/slots$|^/{_PARAM}/{_PARAM}$|^/m/b/{_PARAM}$"),
     ),
     LimitGroup(
         "booking",
         "RATE_LIMIT_BOOKING",
         frozenset({"POST"}),
-        re.compile(rf"^/api/pages/{_PARAM}/{_PARAM}/bookings$"),
+        re.compile(
+            rf"^/api/pages/{_PARAM}/{_PARAM}/bookings$|^/{_PARAM}/{_PARAM}$"
+            rf"|^/m/b/{_PARAM}/reschedule$"
+        ),
     ),
     LimitGroup(
         "privacy", "RATE_LIMIT_PRIVACY", frozenset({"POST"}), re.compile(r"^/api/privacy/requests$")

@@ -17,7 +17,7 @@ import kaleno.models.base
 from kaleno.models.base import email_key
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
