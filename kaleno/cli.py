@@ -37,9 +37,11 @@ def keys_generate(kid: str | None) -> None:
 def keys_rotate() -> None:
     """Re-seal every stored token under the active (first) key and report counts."""
     from kaleno.auth.rotation import rotate_sealed_values
+    from kaleno.extensions import db
     from kaleno.vault import current_vault
 
     report = rotate_sealed_values()
+    db.session.commit()  # the command is the unit of work: all re-sealed, or nothing
     click.echo(
         f"active key: {current_vault().active_kid}; sealed values examined: {report.examined}; "
         f"re-sealed: {report.resealed}"

@@ -16,7 +16,8 @@ from kaleno.google.endpoints import current_endpoints
 from kaleno.google.errors import GoogleAuthFailed
 from kaleno.google.oauth import ClientCredentials, authorization_url, new_pkce_pair
 from kaleno.models import OAuthAttempt, utcnow
-from kaleno.vault import binding, current_vault, fingerprint
+from kaleno.sealed import attempt_binding
+from kaleno.vault import current_vault, fingerprint
 
 ATTEMPT_LIFETIME = timedelta(minutes=10)
 MAX_NEXT_LENGTH = 512  # oauth_attempts.next_path
@@ -140,8 +141,3 @@ def _discard_previous() -> None:
     if previous is not None:
         db.session.delete(previous)
     db.session.query(OAuthAttempt).filter(OAuthAttempt.expires_at < utcnow()).delete()
-
-
-def attempt_binding(attempt: OAuthAttempt) -> bytes:
-    """Associated data of an attempt's sealed PKCE verifier."""
-    return binding("oauth_attempts", "code_verifier", attempt.id, attempt.user_id or "-")

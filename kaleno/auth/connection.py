@@ -21,7 +21,8 @@ from kaleno.google.oauth import TokenResponse
 from kaleno.models import AvailabilityRules, GoogleConnection, OutboxJob, User, utcnow
 from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
 from kaleno.privacy.restriction import ensure_not_restricted
-from kaleno.vault import binding, current_vault
+from kaleno.sealed import connection_binding
+from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
 REVOKE_JOB_KIND = "google.revoke"  # queued by kaleno.privacy.disconnect, run by the worker
@@ -29,11 +30,6 @@ FEATURES = {
     FREEBUSY_SCOPE: ("free_busy", "Without free/busy access, booking pages cannot offer slots."),
     EVENTS_SCOPE: ("write_events", "Without event access, bookings cannot be written to Google."),
 }
-
-
-def connection_binding(conn: GoogleConnection, column: str) -> bytes:
-    """Associated data of a connection's sealed ``refresh_token`` or ``access_token``."""
-    return binding("google_connections", column, conn.id, conn.user_id)
 
 
 def connection_of(user: User) -> GoogleConnection | None:

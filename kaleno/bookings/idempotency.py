@@ -30,13 +30,13 @@ from sqlalchemy.exc import IntegrityError
 from kaleno.bookings.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from kaleno.extensions import db
 from kaleno.models import IdempotencyKey
-from kaleno.vault import binding, current_vault
+from kaleno.sealed import IDEMPOTENCY_TOKEN_FIELD, idempotency_binding
+from kaleno.vault import current_vault
 
 KEY_LIFETIME = timedelta(hours=24)
 # A key still "running" this long after it was claimed belongs to a request that died.
 RUNNING_LEASE = timedelta(minutes=2)
 POLL_SECONDS = 0.05
-_SEALED_TOKEN = "manage_token_sealed"  # noqa: S105 - a field name, not a secret
 
 
 @dataclass(frozen=True)
@@ -163,21 +163,17 @@ def _take_over_if_dead(row: IdempotencyKey, now: datetime) -> Claimed | None:
     return Claimed(row.id, row.booking_id)
 
 
-def _aad(key_id: uuid.UUID, host_id: uuid.UUID) -> bytes:
-    return binding("idempotency_keys", "response_body", key_id, host_id)
-
-
 def seal_token(key_id: uuid.UUID, host_id: uuid.UUID, token: str) -> dict[str, str]:
     """The key row's provisional ``response_body``: only the sealed manage token."""
-    sealed = current_vault().seal(token, _aad(key_id, host_id))
-    return {_SEALED_TOKEN: base64.b64encode(sealed).decode()}
+    sealed = current_vault().seal(token, idempotency_binding(key_id, host_id))
+    return {IDEMPOTENCY_TOKEN_FIELD: base64.b64encode(sealed).decode()}
 
 
 def sealed_token(row: IdempotencyKey, host_id: uuid.UUID) -> str:
     """Open the manage token sealed in ``row``."""
     assert row.response_body is not None
-    sealed = base64.b64decode(row.response_body[_SEALED_TOKEN])
-    return current_vault().open(sealed, _aad(row.id, host_id))
+    sealed = base64.b64decode(row.response_body[IDEMPOTENCY_TOKEN_FIELD])
+    return current_vault().open(sealed, idempotency_binding(row.id, host_id))
 
 
 def complete(key_id: uuid.UUID, status: int) -> None:

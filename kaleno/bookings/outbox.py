@@ -25,7 +25,6 @@ from sqlalchemy import or_, select, update
 from kaleno.bookings.tx import begin_write, is_postgresql
 from kaleno.extensions import db
 from kaleno.models import Booking, OutboxJob, utcnow
-from kaleno.vault import binding
 
 SYNC_KIND = "booking.sync"
 # Defaults of KALENO_OUTBOX_BACKOFF_MIN_S / _MAX_S.
@@ -112,11 +111,6 @@ def enqueue_sync(booking: Booking, now: datetime, *, lease: timedelta | None = N
     booking.google_sync = "pending"
     booking.google_sync_error = None
     return job
-
-
-def secret_binding(job: OutboxJob) -> bytes:
-    """Associated data of a job's sealed secret (the same for sealing, opening, rotating)."""
-    return binding("outbox_jobs", "secret", job.id, job.user_id or "-")
 
 
 def claim_due(now: datetime, limit: int, kinds: Collection[str]) -> list[uuid.UUID]:

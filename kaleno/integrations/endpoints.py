@@ -15,7 +15,8 @@ from kaleno.errors import Conflict, NotFound
 from kaleno.extensions import db
 from kaleno.integrations.ssrf import check_url
 from kaleno.models import User, WebhookEndpoint
-from kaleno.vault import binding, current_vault
+from kaleno.sealed import webhook_binding
+from kaleno.vault import current_vault
 
 EVENTS = ("booking.created", "booking.rescheduled", "booking.cancelled")
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format marker, not a secret
@@ -29,11 +30,6 @@ SECRET_COLUMNS = ("secret", "previous_secret")
 def allow_local_http() -> bool:
     """Whether ``http://127.0.0.1`` receivers are allowed (development and test only)."""
     return current_app.config.get("KALENO_ENV") != "production"
-
-
-def secret_binding(endpoint: WebhookEndpoint, column: str) -> bytes:
-    """The associated data tying a sealed secret column to its endpoint and host."""
-    return binding("webhook_endpoints", f"{column}_sealed", endpoint.id, endpoint.user_id)
 
 
 def new_secret() -> str:
@@ -65,7 +61,7 @@ def create_endpoint(
         updated_at=now,
     )
     secret = new_secret()
-    endpoint.secret_sealed = current_vault().seal(secret, secret_binding(endpoint, "secret"))
+    endpoint.secret_sealed = current_vault().seal(secret, webhook_binding(endpoint, "secret"))
     db.session.add(endpoint)
     return endpoint, secret
 
@@ -109,11 +105,11 @@ def rotate_secret(user: User, endpoint_id: uuid.UUID, now: datetime) -> tuple[We
     """
     endpoint = owned_endpoint(user, endpoint_id)
     vault = current_vault()
-    old = vault.open(endpoint.secret_sealed, secret_binding(endpoint, "secret"))
+    old = vault.open(endpoint.secret_sealed, webhook_binding(endpoint, "secret"))
     secret = new_secret()
-    endpoint.previous_secret_sealed = vault.seal(old, secret_binding(endpoint, "previous_secret"))
+    endpoint.previous_secret_sealed = vault.seal(old, webhook_binding(endpoint, "previous_secret"))
     endpoint.previous_secret_expires_at = now + PREVIOUS_SECRET_GRACE
-    endpoint.secret_sealed = vault.seal(secret, secret_binding(endpoint, "secret"))
+    endpoint.secret_sealed = vault.seal(secret, webhook_binding(endpoint, "secret"))
     endpoint.updated_at = now
     return endpoint, secret
 
@@ -121,9 +117,9 @@ def rotate_secret(user: User, endpoint_id: uuid.UUID, now: datetime) -> tuple[We
 def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     """The secrets that sign a message now: the current one, and the previous in its grace."""
     vault = current_vault()
-    found = [vault.open(endpoint.secret_sealed, secret_binding(endpoint, "secret"))]
+    found = [vault.open(endpoint.secret_sealed, webhook_binding(endpoint, "secret"))]
     expires = endpoint.previous_secret_expires_at
     if endpoint.previous_secret_sealed is not None and expires is not None and now < expires:
-        aad = secret_binding(endpoint, "previous_secret")
+        aad = webhook_binding(endpoint, "previous_secret")
         found.append(vault.open(endpoint.previous_secret_sealed, aad))
     return found

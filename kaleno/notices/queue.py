@@ -18,10 +18,10 @@ from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy import update
 
-from kaleno.bookings.outbox import secret_binding
 from kaleno.extensions import db
 from kaleno.i18n import DEFAULT_LOCALE
 from kaleno.models import OutboxJob
+from kaleno.sealed import job_binding
 from kaleno.vault import current_vault
 
 MAIL_KIND = "mail"
@@ -60,7 +60,7 @@ def enqueue_mail(
         next_attempt_at=due or now,
     )
     if secret is not None:
-        job.secret_sealed = current_vault().seal(secret, secret_binding(job))
+        job.secret_sealed = current_vault().seal(secret, job_binding(job))
     db.session.add(job)
     return job
 

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from kaleno.bookings.outbox import Outcome, secret_binding
+from kaleno.bookings.outbox import Outcome
 from kaleno.extensions import db
 from kaleno.mail import MailRejected, MailUnavailable, deliver
 from kaleno.models import Booking, OutboxJob
@@ -21,6 +21,7 @@ from kaleno.notices.compose import compose
 from kaleno.notices.facts import BookingFacts
 from kaleno.notices.lifecycle import REMINDER
 from kaleno.notices.queue import hurry_retries, scrubbed
+from kaleno.sealed import job_binding
 from kaleno.vault import VaultError, current_vault
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def run_mail_job(job: OutboxJob, now: datetime) -> Outcome:
     secret = None
     if job.secret_sealed is not None:
         try:
-            secret = current_vault().open(job.secret_sealed, secret_binding(job))
+            secret = current_vault().open(job.secret_sealed, job_binding(job))
         except VaultError:  # its key left the ring before the mail went: it never will open
             return Outcome("failed", "The sealed link cannot be opened with the current keys.")
     message = compose(_with_live_meet_link(job), secret, now)

@@ -15,8 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from kaleno.auth.attempts import client_credentials
-from kaleno.auth.connection import access_token_for, connection_binding, connection_of
-from kaleno.bookings.outbox import secret_binding
+from kaleno.auth.connection import access_token_for, connection_of
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
 from kaleno.google import calendar, oauth
@@ -26,6 +25,7 @@ from kaleno.google.errors import GoogleUnavailable
 from kaleno.models import AvailabilityRules, Booking, GoogleConnection, OutboxJob, User, utcnow
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.privacy import audit
+from kaleno.sealed import connection_binding, job_binding
 from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def _revoke_or_queue(user: User, conn: GoogleConnection, *, delete_event_ids: li
     if delete_event_ids:
         payload.update(delete_event_ids=delete_event_ids, send_updates=_send_updates())
     job = OutboxJob(id=uuid.uuid4(), kind=REVOKE_JOB, user_id=user.id, payload=payload)
-    job.secret_sealed = vault.seal(token, secret_binding(job))
+    job.secret_sealed = vault.seal(token, job_binding(job))
     db.session.add(job)
     return "queued"
 
@@ -150,7 +150,7 @@ def run_revoke_job(job: OutboxJob) -> None:
         GoogleUnavailable: still unreachable; the worker retries with backoff.
     """
     if job.secret_sealed is not None:
-        token = current_vault().open(job.secret_sealed, secret_binding(job))
+        token = current_vault().open(job.secret_sealed, job_binding(job))
         if job.payload.get("delete_event_ids"):
             _delete_queued_events(job, token)
         oauth.revoke(current_endpoints(), token)
