@@ -25,7 +25,7 @@ from kaleno.sealed import connection_binding
 from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
-REVOKE_JOB_KIND = "google.revoke"  # queued by kaleno.privacy.disconnect, run by the worker
+REVOKE_KIND = "google.revoke"  # queued and run by kaleno.privacy.disconnect
 FEATURES = {
     FREEBUSY_SCOPE: ("free_busy", "Without free/busy access, booking pages cannot offer slots."),
     EVENTS_SCOPE: ("write_events", "Without event access, bookings cannot be written to Google."),
@@ -171,7 +171,7 @@ def _revoke_state(user: User) -> dict[str, Any] | None:
     """The latest revoke queued at disconnect: ``queued`` until Google confirms."""
     job = (
         db.session.query(OutboxJob)
-        .filter_by(user_id=user.id, kind=REVOKE_JOB_KIND)
+        .filter_by(user_id=user.id, kind=REVOKE_KIND)
         .order_by(OutboxJob.created_at.desc())
         .first()
     )

@@ -6,12 +6,14 @@ record the outcome with capped, jittered exponential backoff. A job that cannot 
 because the host's Google grant is gone or lacks the events scope is *parked*, not
 dropped: ``resume_parked`` re-queues it when the host connects the calendar again.
 
-Other modules add their own job kinds with ``register_kind`` (mail registers ``mail``):
-the worker claims and runs every registered kind beside the two it owns.
+This module holds the one registry of job kinds: each kind is registered, with its
+handler and its retry policy, by the module that owns it (``register_kind`` for a simple
+handler, ``register_runner`` for a kind that runs its own units of work).
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from collections.abc import Callable, Collection
@@ -35,6 +37,7 @@ CLAIM_LEASE = timedelta(minutes=5)
 INLINE_LEASE = timedelta(seconds=60)
 ERROR_LENGTH = 200
 
+log = logging.getLogger(__name__)
 OutcomeKind = Literal["done", "retry", "parked", "failed"]
 
 
@@ -46,36 +49,102 @@ class Outcome:
     error: str | None = None
 
 
-# A registered job's runner: do the work (it may change the job's payload or secret) and
-# say how it ended; the worker records the outcome and commits.
+# A job kind's simple handler: do the work (it may change the job's payload or secret) and
+# say how it ended; the outbox records the outcome by the kind's retry policy and commits.
 JobHandler = Callable[[OutboxJob, datetime], Outcome]
-_handlers: dict[str, JobHandler] = {}
-_max_attempts: dict[str, int] = {}
+# A job kind that runs its own units of work (nothing held open while a remote answers):
+# it runs the leased job ``job_id`` and records its outcome itself; None if not runnable.
+JobRunner = Callable[[uuid.UUID, datetime], "Outcome | None"]
 
 
-def register_kind(kind: str, handler: JobHandler, *, max_attempts: int = MAX_ATTEMPTS) -> None:
-    """Let the module that owns ``kind`` have its jobs run by every outbox worker.
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a kind retries: ``max_attempts`` runs (None: until done, e.g. a revoke), and the
+    delay after the n-th failure (None: the outbox's capped exponential ``backoff``)."""
+
+    max_attempts: int | None = MAX_ATTEMPTS
+    delay: Callable[[int], timedelta | None] | None = None
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One registered kind: who runs it and how it retries."""
+
+    name: str
+    run: JobRunner
+    retry: RetryPolicy
+
+
+# The one registry of job kinds: every kind is registered by the module that owns it
+# (booking.sync: kaleno.bookings.worker; google.revoke: kaleno.privacy.disconnect;
+# mail: kaleno.notices; webhook.deliver: kaleno.integrations.delivery).
+_KINDS: dict[str, JobKind] = {}
+
+
+def register_kind(
+    kind: str,
+    handler: JobHandler,
+    *,
+    max_attempts: int | None = MAX_ATTEMPTS,
+) -> None:
+    """Register ``kind`` with a simple handler; the outbox records its outcome and commits.
 
     ``max_attempts`` sets how long a job keeps retrying before it is marked failed
-    (with the backoff capped at ``MAX_DELAY``, 300 attempts last about a day).
+    (with the backoff capped at ``MAX_DELAY``, 300 attempts last about a day; None never
+    gives up).
     """
-    _handlers[kind] = handler
-    _max_attempts[kind] = max_attempts
+    retry = RetryPolicy(max_attempts=max_attempts)
+    _KINDS[kind] = JobKind(kind, _simple_runner(handler, retry), retry)
 
 
-def handler_for(kind: str) -> JobHandler | None:
-    """The runner registered for ``kind``, if any."""
-    return _handlers.get(kind)
+def register_runner(kind: str, runner: JobRunner, *, retry: RetryPolicy) -> None:
+    """Register ``kind`` with a runner that owns its units of work (sync, webhooks)."""
+    _KINDS[kind] = JobKind(kind, runner, retry)
 
 
-def max_attempts_for(kind: str) -> int:
-    """How many runs a job of ``kind`` gets before it is marked failed."""
-    return _max_attempts.get(kind, MAX_ATTEMPTS)
+def kind_of(name: str) -> JobKind | None:
+    """The registration of job kind ``name``, if any."""
+    return _KINDS.get(name)
+
+
+def max_attempts_for(kind: str) -> int | None:
+    """How many runs a job of ``kind`` gets before it is marked failed (None: no limit)."""
+    registered = _KINDS.get(kind)
+    return registered.retry.max_attempts if registered else MAX_ATTEMPTS
 
 
 def registered_kinds() -> tuple[str, ...]:
-    """Every job kind registered with ``register_kind``."""
-    return tuple(_handlers)
+    """Every registered job kind."""
+    return tuple(_KINDS)
+
+
+def _simple_runner(handler: JobHandler, retry: RetryPolicy) -> JobRunner:
+    def run(job_id: uuid.UUID, now: datetime) -> Outcome | None:
+        job = db.session.get(OutboxJob, job_id)
+        if job is None or job.status != "pending":
+            db.session.commit()
+            return None
+        outcome = handler(job, now)
+        record(job, None, outcome, now, max_attempts=retry.max_attempts)
+        db.session.commit()  # the worker loop's unit of work for this job
+        log_outcome(job, outcome)
+        return outcome
+
+    return run
+
+
+def log_outcome(job: OutboxJob, outcome: Outcome) -> None:
+    """Log how a job's run ended (ids and states only)."""
+    log.info(
+        "outbox job ran",
+        extra={
+            "job_id": str(job.id),
+            "booking_id": str(job.booking_id),
+            "outcome": outcome.kind,
+            "job_status": job.status,
+            "attempts": job.attempts,
+        },
+    )
 
 
 def enqueue_sync(booking: Booking, now: datetime, *, lease: timedelta | None = None) -> OutboxJob:

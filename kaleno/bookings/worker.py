@@ -14,18 +14,10 @@ from flask import current_app
 from kaleno.bookings import outbox, sync
 from kaleno.bookings.google_event import fingerprint
 from kaleno.bookings.tx import begin_write
-from kaleno.errors import KalenoError
 from kaleno.extensions import db
-from kaleno.google.errors import GoogleUnavailable
 from kaleno.models import Booking, OutboxJob, utcnow
 
 log = logging.getLogger(__name__)
-REVOKE_KIND = "google.revoke"
-OWN_KINDS = (outbox.SYNC_KIND, REVOKE_KIND)
-# Kinds owned by other packages that run a leased job id and record their own outcome
-# (webhooks, with their own retry schedule); ``outbox.register_kind`` is the other way in.
-JobRunner = Callable[[uuid.UUID, datetime], outbox.Outcome | None]
-_RUNNERS: dict[str, JobRunner] = {}
 # A booking that changes while its event is written is synced again, this many times.
 MAX_ROUNDS = 3
 # A Meet conference Google is still creating is read again this many times (with backoff).
@@ -34,27 +26,25 @@ REREAD_KEY, READS_KEY = "conference_pending_for", "conference_reads"
 BATCH = 10
 
 
-def register_kind(kind: str, runner: JobRunner) -> None:
-    """Let the outbox run jobs of ``kind`` (called once by the module that owns the kind)."""
-    _RUNNERS[kind] = runner
-
-
 def handled_kinds() -> tuple[str, ...]:
-    """Every job kind this worker runs."""
-    return (*OWN_KINDS, *outbox.registered_kinds(), *_RUNNERS)
+    """Every job kind this worker runs (every registered kind)."""
+    return outbox.registered_kinds()
 
 
 def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
-    """Run one leased job and record its outcome; None if not runnable."""
+    """Run one leased job by its registered kind; None if not runnable."""
     job = db.session.get(OutboxJob, job_id)
-    if job is not None and job.kind in _RUNNERS:
-        return _RUNNERS[job.kind](job_id, now)
-    if job is not None and job.status == "pending" and job.kind == REVOKE_KIND:
-        return _run_revoke(job, now)
-    handler = outbox.handler_for(job.kind) if job is not None else None
-    if job is not None and job.status == "pending" and handler is not None:
-        return _run_registered(job, handler, now)
-    if job is None or job.status != "pending" or job.kind != outbox.SYNC_KIND:
+    registered = outbox.kind_of(job.kind) if job is not None else None
+    if registered is None:
+        db.session.commit()
+        return None
+    return registered.run(job_id, now)
+
+
+def run_sync_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
+    """Bring a booking's Google event in line with its row (the ``booking.sync`` kind)."""
+    job = db.session.get(OutboxJob, job_id)
+    if job is None or job.status != "pending":
         db.session.commit()
         return None
     booking_id = job.booking_id
@@ -81,7 +71,7 @@ def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
             outcome = _await_conference(job, plan, pushed, payload)
         outbox.record(job, booking, outcome, now)
         db.session.commit()
-        _log_outcome(job, outcome)
+        outbox.log_outcome(job, outcome)
         return outcome
     return _give_up_round(job_id, now)
 
@@ -99,36 +89,6 @@ def _await_conference(
     return outbox.Outcome("retry", "Google Meet is still preparing the link; read again later.")
 
 
-def _run_revoke(job: OutboxJob, now: datetime) -> outbox.Outcome:
-    """Revoke a grant queued by disconnect (kaleno.privacy) while Google was unreachable.
-
-    Retried with backoff until Google confirms or says the grant is already dead: giving
-    up would leave the grant alive at Google and its token sealed here forever.
-    """
-    from kaleno.privacy.disconnect import run_revoke_job
-
-    try:
-        run_revoke_job(job)
-        outcome = outbox.Outcome("done")
-    except GoogleUnavailable as error:
-        outcome = outbox.Outcome("retry", error.detail)
-    except KalenoError as error:
-        outcome = outbox.Outcome("failed", error.detail)
-    outbox.record(job, None, outcome, now, max_attempts=None)
-    db.session.commit()
-    _log_outcome(job, outcome)
-    return outcome
-
-
-def _run_registered(job: OutboxJob, handler: outbox.JobHandler, now: datetime) -> outbox.Outcome:
-    """Run a job of a kind another module registered (mail, webhooks, ...)."""
-    outcome = handler(job, now)
-    outbox.record(job, None, outcome, now, max_attempts=outbox.max_attempts_for(job.kind))
-    db.session.commit()
-    _log_outcome(job, outcome)
-    return outcome
-
-
 def _give_up_round(job_id: uuid.UUID, now: datetime) -> outbox.Outcome:
     outcome = outbox.Outcome("retry", "The booking kept changing during sync.")
     begin_write()
@@ -137,19 +97,6 @@ def _give_up_round(job_id: uuid.UUID, now: datetime) -> outbox.Outcome:
         outbox.record(job, None, outcome, now)
     db.session.commit()
     return outcome
-
-
-def _log_outcome(job: OutboxJob, outcome: outbox.Outcome) -> None:
-    log.info(
-        "outbox job ran",
-        extra={
-            "job_id": str(job.id),
-            "booking_id": str(job.booking_id),
-            "outcome": outcome.kind,
-            "job_status": job.status,
-            "attempts": job.attempts,
-        },
-    )
 
 
 def inline_enabled() -> bool:
@@ -237,3 +184,6 @@ def serve(*, once: bool, max_jobs: int | None, poll_interval: float) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+outbox.register_runner(outbox.SYNC_KIND, run_sync_job, retry=outbox.RetryPolicy())

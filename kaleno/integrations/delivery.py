@@ -19,7 +19,6 @@ from flask import current_app
 
 from kaleno.bookings import outbox
 from kaleno.bookings.tx import begin_write
-from kaleno.bookings.worker import register_kind
 from kaleno.extensions import db
 from kaleno.integrations.endpoints import allow_local_http, signing_secrets
 from kaleno.integrations.events import WEBHOOK_KIND
@@ -155,4 +154,8 @@ def _record(
     return outbox.Outcome("retry", answer.error)
 
 
-register_kind(WEBHOOK_KIND, run_delivery_job)
+outbox.register_runner(
+    WEBHOOK_KIND,
+    run_delivery_job,
+    retry=outbox.RetryPolicy(max_attempts=None, delay=retry_delay),  # until the schedule is spent
+)

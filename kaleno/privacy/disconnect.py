@@ -15,7 +15,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from kaleno.auth.attempts import client_credentials
-from kaleno.auth.connection import access_token_for, connection_of
+from kaleno.auth.connection import REVOKE_KIND, access_token_for, connection_of
+from kaleno.bookings import outbox
+from kaleno.bookings.outbox import Outcome
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
 from kaleno.google import calendar, oauth
@@ -29,7 +31,7 @@ from kaleno.sealed import connection_binding, job_binding
 from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
-REVOKE_JOB = "google.revoke"
+REVOKE_JOB = REVOKE_KIND
 
 
 def disconnect(
@@ -142,9 +144,24 @@ def _revoke_or_queue(user: User, conn: GoogleConnection, *, delete_event_ids: li
     return "queued"
 
 
+def revoke_job_outcome(job: OutboxJob, now: datetime) -> Outcome:
+    """Run a queued revoke (the ``google.revoke`` kind's handler) and say how it ended.
+
+    Retried with backoff until Google confirms or says the grant is already dead: giving
+    up would leave the grant alive at Google and its token sealed here forever. The
+    sealed token is dropped once done.
+    """
+    try:
+        run_revoke_job(job)
+    except GoogleUnavailable as error:
+        return Outcome("retry", error.detail)
+    except KalenoError as error:
+        return Outcome("failed", error.detail)
+    return Outcome("done")
+
+
 def run_revoke_job(job: OutboxJob) -> None:
-    """Delete queued events, then revoke the grant (outbox worker); the sealed token is
-    dropped once done.
+    """Delete queued events, then revoke the grant; the sealed token is dropped once done.
 
     Raises:
         GoogleUnavailable: still unreachable; the worker retries with backoff.
@@ -200,7 +217,7 @@ def _forget_google_ids(user: User, now: datetime) -> int:
             booking.google_sync = "parked"
     pending = db.session.scalars(
         select(OutboxJob).where(
-            OutboxJob.kind == "booking.sync",
+            OutboxJob.kind == outbox.SYNC_KIND,
             OutboxJob.status == "pending",
             OutboxJob.booking_id.in_(select(Booking.id).where(Booking.host_id == user.id)),
         )
@@ -224,3 +241,6 @@ def _drop_busy_cache(user_id: uuid.UUID) -> None:
     from kaleno.availability.service import invalidate_busy_cache
 
     invalidate_busy_cache(user_id)
+
+
+outbox.register_kind(REVOKE_KIND, revoke_job_outcome, max_attempts=None)

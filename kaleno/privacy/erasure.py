@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from kaleno.auth.connection import REVOKE_KIND
 from kaleno.bookings.hooks import BookingChange, announce
 from kaleno.extensions import db
 from kaleno.models import (
@@ -93,7 +94,7 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     google = disconnect(user, now, delete_future_events=True, for_erasure=True)
     # The host's queued work goes first; the cancellation notices queued below stay.
     db.session.execute(
-        delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != "google.revoke")
+        delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != REVOKE_KIND)
     )
     for booking in future:
         booking.status, booking.active = "cancelled", False

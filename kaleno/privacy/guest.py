@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, select
 
+from kaleno.bookings.outbox import SYNC_KIND
 from kaleno.errors import Conflict, NotFound
 from kaleno.extensions import db
 from kaleno.models import (
@@ -131,7 +132,7 @@ def _erase_guest(email: str, now: datetime) -> int:
     count = anonymize_bookings(guest_bookings_query(email), now)
     drop_pending(ids)  # no reminder or notice about them goes out any more
     for booking_id in ids:  # the worker removes the attendee from the Google event
-        db.session.add(OutboxJob(kind="booking.sync", booking_id=booking_id, payload={}))
+        db.session.add(OutboxJob(kind=SYNC_KIND, booking_id=booking_id, payload={}))
     if ids:
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.booking_id.in_(ids)))
     for request in db.session.scalars(
