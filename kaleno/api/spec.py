@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
-from flask import request
+from flask import current_app, request
+from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ValidationError
 
 from kaleno.errors import MalformedJSON, ValidationProblem
@@ -111,8 +112,9 @@ def operation(
     auth: str | None = None,
     headers: Mapping[str, str] | None = None,
     content_type: str = "application/json",
-) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Declare a view's contract; validated ``body``/``query`` arrive as keyword arguments."""
+) -> Callable[[Callable[P, Any]], Callable[P, ResponseReturnValue]]:
+    """Declare a view's contract; validated ``body``/``query`` arrive as keyword arguments,
+    and a model answer is serialized through the model declared for its status."""
     spec = Operation(
         summary=summary,
         tags=tags,
@@ -124,19 +126,37 @@ def operation(
         content_type=content_type,
     )
 
-    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+    def decorate(view: Callable[P, Any]) -> Callable[P, ResponseReturnValue]:
         @functools.wraps(view)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
             if spec.query is not None:
                 kwargs["query"] = parse_model(spec.query, request.args.to_dict(), "query")
             if spec.body is not None:
                 kwargs["body"] = parse_model(spec.body, json_body(), "body")
-            return view(*args, **kwargs)
+            return serialized(spec, view(*args, **kwargs))
 
         setattr(wrapper, OPERATION_ATTR, spec)
         return wrapper
 
     return decorate
+
+
+def serialized(spec: Operation, result: Any) -> ResponseReturnValue:
+    """Serialize a view's model answer through the model declared for its status.
+
+    A view answers ``model`` or ``(model, status)``; the model must be the one declared
+    for that status (so the OpenAPI document cannot drift from what is sent) and is
+    dumped in JSON mode (datetimes RFC 3339). Other answers pass through unchanged.
+    """
+    body, status = (result[0], result[1]) if isinstance(result, tuple) else (result, 200)
+    if not isinstance(body, BaseModel):
+        return cast(ResponseReturnValue, result)
+    declared = spec.responses.get(int(status))
+    if declared is None or type(body) is not declared:
+        raise TypeError(f"{type(body).__name__} is not the model declared for {status}")
+    return current_app.response_class(
+        body.model_dump_json(), status=int(status), mimetype="application/json"
+    )
 
 
 class Problem(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any, Literal
@@ -19,14 +18,16 @@ from kaleno.privacy import audit, consents, guest, restriction
 from kaleno.privacy.disconnect import disconnect
 from kaleno.privacy.erasure import request_account_erasure
 from kaleno.privacy.export import HostExport, export_host
+from kaleno.privacy.schemas import (
+    ConsentState,
+    DisconnectReceipt,
+    ErasureAccepted,
+    ErasureReceipt,
+    GuestRequestAccepted,
+    RestrictionState,
+)
 
 bp = Blueprint("privacy", __name__, url_prefix="/api")
-
-
-class Receipt(BaseModel):
-    """What was done (free-form per action; never secrets)."""
-
-    model_config = ConfigDict(extra="allow")
 
 
 class DisconnectQuery(BaseModel):
@@ -69,24 +70,19 @@ class GuestRequestOut(BaseModel):
     result: dict[str, Any] | None = None
 
 
-def _json(body: Any, status: int = 200) -> Response:
-    return current_app.response_class(
-        json.dumps(body, default=str), status=status, mimetype="application/json"
-    )
-
-
 @bp.delete("/calendar")
 @operation(
     "Disconnect Google and delete Google data (revoked at Google too).",
     tags=("privacy",),
     auth="session",
     query=DisconnectQuery,
-    responses={200: Receipt, 401: None, 403: None},
+    responses={200: DisconnectReceipt, 401: None, 403: None},
 )
-def delete_calendar(query: DisconnectQuery) -> Response:
+def delete_calendar(query: DisconnectQuery) -> DisconnectReceipt:
     """Revoke, delete tokens, cache and Google ids; answer a receipt."""
     user = require_user()
-    return _json(disconnect(user, current_time(), delete_future_events=query.delete_future_events))
+    receipt = disconnect(user, current_time(), delete_future_events=query.delete_future_events)
+    return DisconnectReceipt.model_validate(receipt)
 
 
 @bp.get("/me/export")
@@ -112,12 +108,13 @@ def export_me() -> Response:
     "Restrict processing: data kept, pages closed, no Google calls, no email.",
     tags=("privacy",),
     auth="session",
-    responses={200: Receipt, 401: None, 403: None},
+    responses={200: RestrictionState, 401: None, 403: None},
 )
-def start_restriction() -> Response:
+def start_restriction() -> RestrictionState:
+    """Restrict processing now."""
     user = require_user()
     restriction.restrict(user, current_time())
-    return _json({"restricted": True, "restricted_at": user.restricted_at})
+    return RestrictionState(restricted=True, restricted_at=user.restricted_at)
 
 
 @bp.delete("/me/restriction")
@@ -125,12 +122,13 @@ def start_restriction() -> Response:
     "Lift the restriction of processing.",
     tags=("privacy",),
     auth="session",
-    responses={200: Receipt, 401: None, 403: None},
+    responses={200: RestrictionState, 401: None, 403: None},
 )
-def end_restriction() -> Response:
+def end_restriction() -> RestrictionState:
+    """Lift the restriction."""
     user = require_user()
     restriction.lift(user)
-    return _json({"restricted": False, "restricted_at": None})
+    return RestrictionState(restricted=False, restricted_at=None)
 
 
 @bp.get("/me/consents")
@@ -138,10 +136,11 @@ def end_restriction() -> Response:
     "Consent per purpose, the policy version and the history.",
     tags=("privacy",),
     auth="session",
-    responses={200: Receipt, 401: None},
+    responses={200: ConsentState, 401: None},
 )
-def get_consents() -> Response:
-    return _json(consents.consent_state(require_user()))
+def get_consents() -> ConsentState:
+    """The consent state of the signed-in host."""
+    return ConsentState.model_validate(consents.consent_state(require_user()))
 
 
 @bp.put("/me/consents")
@@ -150,14 +149,15 @@ def get_consents() -> Response:
     tags=("privacy",),
     auth="session",
     body=ConsentUpdate,
-    responses={200: Receipt, 401: None, 403: None},
+    responses={200: ConsentState, 401: None, 403: None},
 )
-def put_consents(body: ConsentUpdate) -> Response:
+def put_consents(body: ConsentUpdate) -> ConsentState:
+    """Record the decisions and answer the new state."""
     user = require_user()
     consents.set_consents(
         user, {str(k): v for k, v in body.purposes.items()}, body.policy_version, current_time()
     )
-    return _json(consents.consent_state(user))
+    return ConsentState.model_validate(consents.consent_state(user))
 
 
 @bp.delete("/me")
@@ -166,9 +166,10 @@ def put_consents(body: ConsentUpdate) -> Response:
     tags=("privacy",),
     auth="session",
     query=EraseQuery,
-    responses={200: Receipt, 202: Receipt, 401: None, 403: None},
+    responses={200: ErasureReceipt, 202: ErasureAccepted, 401: None, 403: None},
 )
-def erase_me(query: EraseQuery) -> Response:
+def erase_me(query: EraseQuery) -> tuple[ErasureReceipt | ErasureAccepted, int]:
+    """Erase now (200), or accept the request until future bookings are resolved (202)."""
     user = require_user()
     status, body = request_account_erasure(
         user, current_time(), cancel_future=query.cancel_future_bookings
@@ -176,7 +177,8 @@ def erase_me(query: EraseQuery) -> Response:
     if status == 200:
         end_session()
         db.session.commit()
-    return _json(body, status)
+        return ErasureReceipt.model_validate(body), status
+    return ErasureAccepted.model_validate(body), status
 
 
 @bp.post("/privacy/requests")
@@ -184,20 +186,18 @@ def erase_me(query: EraseQuery) -> Response:
     "Ask for the export, erasure or rectification of data tied to an email.",
     tags=("privacy",),
     body=GuestRequestIn,
-    responses={202: Receipt, 429: None},
+    responses={202: GuestRequestAccepted, 429: None},
 )
-def open_guest_request(body: GuestRequestIn) -> Response:
+def open_guest_request(body: GuestRequestIn) -> tuple[GuestRequestAccepted, int]:
     """Same answer whether or not the email is known; the token goes by email only."""
     details = {k: v for k, v in (("name", body.name), ("phone", body.phone)) if v is not None}
     record = guest.open_request(body.email, body.kind, details, current_time())
-    return _json(
-        {
-            "id": record.id,
-            "status": record.status,
-            "detail": "If this address has data here, a confirmation email is on its way.",
-        },
-        202,
+    accepted = GuestRequestAccepted(
+        id=record.id,
+        status=record.status,
+        detail="If this address has data here, a confirmation email is on its way.",
     )
+    return accepted, 202
 
 
 @bp.post("/privacy/requests/<uuid:request_id>/confirm")
@@ -207,13 +207,13 @@ def open_guest_request(body: GuestRequestIn) -> Response:
     body=GuestConfirmIn,
     responses={200: GuestRequestOut, 404: None, 409: None},
 )
-def confirm_guest_request(request_id: uuid.UUID, body: GuestConfirmIn) -> Response:
+def confirm_guest_request(request_id: uuid.UUID, body: GuestConfirmIn) -> GuestRequestOut:
     """Carry the request out; an export's data is then downloaded once with GET."""
     record = guest.confirm(request_id, body.token, current_time())
     shown = GuestRequestOut.model_validate(record, from_attributes=True)
     if record.kind == "export":
         shown.result = None
-    return _json(shown.model_dump(mode="json"))
+    return shown
 
 
 @bp.get("/privacy/requests/<uuid:request_id>")
@@ -224,7 +224,7 @@ def confirm_guest_request(request_id: uuid.UUID, body: GuestConfirmIn) -> Respon
     auth="manage-token",
     responses={200: GuestRequestOut, 404: None},
 )
-def show_guest_request(request_id: uuid.UUID) -> Response:
+def show_guest_request(request_id: uuid.UUID) -> GuestRequestOut:
     header = request.headers.get("Authorization", "")
     token = header[7:] if header.lower().startswith("bearer ") else None
     record = guest.load_verified(request_id, token)
@@ -232,4 +232,4 @@ def show_guest_request(request_id: uuid.UUID) -> Response:
     if record.kind == "export":
         shown.result = guest.export_result(record, current_time())
         db.session.commit()
-    return _json(shown.model_dump(mode="json"))
+    return shown
