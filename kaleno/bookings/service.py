@@ -21,7 +21,7 @@ from flask_babel import get_locale
 
 from kaleno.availability.service import invalidate_busy_cache, is_offered
 from kaleno.bookings import budget, hooks, idempotency, outbox
-from kaleno.bookings.errors import SlotUnavailable
+from kaleno.bookings.errors import IdempotencyKeyInUse, SlotUnavailable
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
 from kaleno.bookings.present import booking_body, hash_manage_token
 from kaleno.bookings.schemas import BookingRequest
@@ -32,7 +32,7 @@ from kaleno.extensions import db
 from kaleno.i18n import DEFAULT_LOCALE
 from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, IdempotencyKey, User
-from kaleno.scheduling.public_slots import bookable_event_type, public_host
+from kaleno.scheduling.public_slots import bookable_event_type, lock_bookable, public_host
 
 DEFAULT_IDEMPOTENCY_WAIT_S = 10.0
 NOT_OFFERED = "This time is not offered (any more); pick one of the listed slots."
@@ -107,6 +107,7 @@ def _create(
     host_id, host_zone = host.id, host.timezone
     event_type_id, max_per_day = event_type.id, event_type.max_per_day
     begin_write()
+    lock_bookable(host_id, event_type_id)  # an erasure since the slot check wins cleanly
     ensure_free(host_id, host_zone, event_type_id, max_per_day, placement)
     token = secrets.token_urlsafe(32)
     booking = Booking(
@@ -132,7 +133,8 @@ def _create(
         job = outbox.enqueue_sync(booking, now, lease=inline_lease())
         enqueue_booking_event(booking, "booking.created", now)
         key_row = db.session.get(IdempotencyKey, key_id)
-        assert key_row is not None  # claimed by this request, purged only when expired
+        if key_row is None:  # purged meanwhile (it expired): nothing holds this request's key
+            raise IdempotencyKeyInUse("This Idempotency-Key expired meanwhile; use a new key.")
         key_row.booking_id = booking.id
         key_row.response_body = idempotency.seal_token(key_id, host_id, token)
         hooks.announce(hooks.BookingChange("created", booking, "customer", now, token))

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from kaleno.auth.connection import REVOKE_KIND
 from kaleno.bookings.hooks import BookingChange, announce
+from kaleno.bookings.tx import begin_write
 from kaleno.extensions import db
 from kaleno.models import (
     ApiKey,
@@ -87,6 +88,11 @@ def request_account_erasure(
 def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     """Disconnect Google, cancel future bookings (customers told), delete personal data."""
     user_id = user.id
+    # Hold the host's row before reading its bookings: a booking being written now holds
+    # it shared (kaleno.scheduling.public_slots.lock_bookable), so it either lands first
+    # and is cancelled below, or waits and then finds the page gone.
+    begin_write()
+    db.session.get(User, user_id, with_for_update=True, populate_existing=True)
     # Erasure is the host's own request and ends any restriction: the customers whose
     # bookings it cancels are told, and the invitations are removed from Google.
     user.restricted_at = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -65,6 +66,26 @@ def bookable_event_type(host: User, event_slug: str) -> EventType:
     if event_type is None:
         raise NotFound("No bookable event type at this address.")
     return event_type
+
+
+def lock_bookable(host_id: uuid.UUID, event_type_id: uuid.UUID) -> None:
+    """In the writing transaction: hold the host's row (shared) and check the page is open.
+
+    Erasure takes the same row for update first, so a booking and an erasure of its host
+    are ordered: the booking either lands before (and the erasure cancels it) or sees the
+    page gone.
+
+    Raises:
+        NotFound: 404, the host was erased or the event type closed meanwhile.
+        HostRestricted: 409, the host restricted processing meanwhile.
+    """
+    host = db.session.get(User, host_id, with_for_update={"read": True}, populate_existing=True)
+    event_type = db.session.get(EventType, event_type_id, populate_existing=True)
+    if host is None or host.slug is None:
+        raise NotFound("No booking page at this address.")
+    ensure_not_restricted(host)
+    if event_type is None or not event_type.active or event_type.archived_at is not None:
+        raise NotFound("No bookable event type at this address.")
 
 
 def host_and_event_type(host_slug: str, event_slug: str) -> tuple[User, EventType]:
