@@ -8,6 +8,7 @@ never stored by caches.
 from __future__ import annotations
 
 import uuid
+from zoneinfo import ZoneInfo
 
 from flask import Response, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -96,12 +97,15 @@ def _manage(
     )
     picker = None
     if changeable:
+        zone_name = request.values.get("tz") or view.customer_zone
+        # The days around the booked one first: moving is mostly by a little.
+        booked_day = booking.start_at.astimezone(ZoneInfo(view.customer_zone)).date()
         picker = build_picker(
             host.slug or "",
             event_type.slug,
             host.timezone,
-            request.values.get("tz") or booking.customer_timezone,
-            request.values.get("date"),
+            zone_name,
+            request.values.get("date") or booked_day.isoformat(),
             now,
         )
     done = request.args.get("done")
