@@ -12,8 +12,9 @@ Catalogs: ``kaleno/translations/<lang>/LC_MESSAGES/messages.po`` with the compil
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,8 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_timezone_name
 from flask import Flask, Response, g, request, url_for
 from flask_babel import Babel, get_locale, gettext, ngettext
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LOCALES = ("en", "id")
 DEFAULT_LOCALE = "en"
@@ -53,10 +56,19 @@ def select_locale() -> str:
 
 
 def format_locale() -> Locale:
-    """The Babel locale used to format dates and times on this request."""
-    language = str(get_locale() or DEFAULT_LOCALE)
+    """The Babel locale used to format dates and times on this request (worked out once)."""
+    cached = g.get("kaleno_format_locale")
+    if cached is None:
+        cached = g.kaleno_format_locale = _format_locale(
+            str(get_locale() or DEFAULT_LOCALE), request.headers.get("Accept-Language", "")
+        )
+    return cast(Locale, cached)
+
+
+@functools.lru_cache(maxsize=256)
+def _format_locale(language: str, accept_language: str) -> Locale:
     if language == "en":
-        for tag, _quality in request.accept_languages:
+        for tag, _quality in LanguageAccept(parse_accept_header(accept_language)):
             lang, _, region = tag.replace("_", "-").partition("-")
             if lang.lower() == "en" and region.upper() in _ENGLISH_REGIONS:
                 return Locale("en", region.upper())
@@ -90,8 +102,13 @@ def moment_in(moment: datetime, zone: str) -> str:
 
 def zone_label(zone: str) -> str:
     """A zone's IANA name with its localized name: ``Europe/Paris (Central European Time)``."""
+    return _zone_label(zone, format_locale())
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_label(zone: str, locale: Locale) -> str:
     try:
-        name = get_timezone_name(ZoneInfo(zone), "long", locale=format_locale())
+        name = get_timezone_name(ZoneInfo(zone), "long", locale=locale)
     except (LookupError, ValueError):
         return zone
     return zone if not name or name == zone else f"{zone} ({name})"

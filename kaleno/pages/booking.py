@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, g, request, url_for
 from werkzeug.exceptions import NotFound
 
 from kaleno.auth.connection import current_time
@@ -25,8 +25,9 @@ from kaleno.pages.common import (
     slot_taken_text,
 )
 from kaleno.pages.forms import booking_values, field_labels, new_form_key, parse_booking
+from kaleno.pages.fragments import picker_fragments
 from kaleno.pages.grants import grant
-from kaleno.pages.picker import CLOSED, build_picker, parse_zone, zone_choices
+from kaleno.pages.picker import CLOSED, build_picker, parse_zone, zone_options
 from kaleno.scheduling.profile import routed_top_level_paths
 from kaleno.scheduling.public_slots import (
     bookable_event_types,
@@ -76,13 +77,19 @@ def _booking_page(
     )
     if picker.closed and status < 400:
         status = 503
+    base_path = url_for("customer.booking_page", host_slug=host.slug, event_slug=event_type.slug)
+    fragments = None
+    if not values and not errors:
+        fragments = picker_fragments(
+            picker, host=host, base_path=base_path, zone_options=zone_options
+        )
     return page(
         "pages/book.html",
         status,
         host=host,
         event_type=event_type,
         picker=picker,
-        zones=zone_choices(),
+        zone_options=zone_options,
         values=values or {},
         errors=errors or {},
         labels=field_labels(),
@@ -90,6 +97,8 @@ def _booking_page(
         form_key=new_form_key(),
         kind_label=location_kind_label,
         page_has_errors=bool(errors),
+        base_path=base_path,
+        fragments=fragments,
     )
 
 

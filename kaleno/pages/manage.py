@@ -34,7 +34,7 @@ from kaleno.pages.common import (
 )
 from kaleno.pages.forms import field_labels, parse_cancel, parse_reschedule
 from kaleno.pages.grants import grant, granted
-from kaleno.pages.picker import CLOSED, build_picker, zone_choices
+from kaleno.pages.picker import CLOSED, build_picker, zone_options
 
 DONE = ("rescheduled", "cancelled")
 
@@ -116,7 +116,7 @@ def _manage(
         host=host,
         event_type=event_type,
         picker=picker,
-        zones=zone_choices(),
+        zone_options=zone_options,
         changeable=changeable,
         errors=errors or {},
         labels=field_labels(),

@@ -214,3 +214,16 @@ def test_the_ics_download_is_the_booked_instant(named: Page) -> None:
     from datetime import datetime
 
     assert event["DTSTART"].dt == datetime.fromisoformat(start)
+
+
+def test_a_booking_elsewhere_shows_at_once_on_the_page(named: Page) -> None:
+    day = next_slot(days=2)
+    before = starts(day_with_times(named.base, PARIS, day).text)
+    again = starts(day_with_times(named.base, PARIS, day).text)  # the kept rendering
+    assert again == before
+    from datetime import datetime
+
+    taken = datetime.fromisoformat(before[3])
+    assert named.book(taken).status_code == 201
+    after = starts(day_with_times(named.base, PARIS, day).text)
+    assert before[3] not in after and len(after) == len(before) - 1
