@@ -234,6 +234,9 @@ def test_bad_input_is_shown_beside_each_field_and_kept(
     assert_accessible(page)
     booking = only_booking(app)
     assert booking.status == "confirmed" and booking.start_at == paris(2, 12)
+    for path in ("/nobody", "/m/not-a-token"):  # the message pages
+        page.goto(named.base + path)
+        assert_accessible(page)
     context.close()
 
 
