@@ -112,7 +112,6 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     )
     user.google_sub = f"erased:{user_id}"
     user.email = user.name = user.slug = user.hosted_domain = None
-    user.embed_origins = None  # the host's own sites: they name the business
     user.email_verified = False
     user.restricted_at = now
     for request in db.session.scalars(select(DataRequest).filter_by(user_id=user_id)):
