@@ -59,7 +59,9 @@ def run_sync_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
             if booking_id
             else None
         )
-        if job is None:
+        if job is None or job.status != "pending":
+            # Disconnected or erased while Google answered: that side won; nothing of this
+            # run is written back (the revoke queued by the disconnect deletes the event).
             db.session.commit()
             return None
         if booking is not None and plan is not None and fingerprint(booking) != plan.seen:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from kaleno.auth.attempts import client_credentials
 from kaleno.auth.connection import REVOKE_KIND, access_token_for, connection_of
 from kaleno.bookings import outbox
+from kaleno.bookings.google_event import google_event_id, replacement_event_id
 from kaleno.bookings.outbox import Outcome
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
@@ -42,15 +43,30 @@ def disconnect(
     ``for_erasure``: the future bookings are being cancelled, so their events are deleted
     with Google's own notice to the attendees, and events Google would not delete now are
     queued with the revoke: the worker deletes them, then revokes.
+
+    The fence against a sync job a worker is running right now (its Google insert may
+    land after the deletes above): its events are queued with the revoke, which waits
+    until that job's lease has ended, and the job, parked here, writes nothing back.
+    Runs in the caller's unit of work (the route, or the erasure, commits).
     """
     conn = connection_of(user)
     events_deleted, left = 0, list[str]()
+    in_flight: list[str] = []
+    lease_end: datetime | None = None
     if delete_future_events and conn is not None:
         events_deleted, left = _delete_future_events(user, conn, now, notify=for_erasure)
-    queued = left if for_erasure else []
+        in_flight, lease_end = _in_flight_events(user, now)
+    queued = list(left) if for_erasure else []
+    queued += [event_id for event_id in in_flight if event_id not in queued]
     revoke_state = "nothing-to-revoke"
     if conn is not None:
-        revoke_state = _revoke_or_queue(user, conn, delete_event_ids=queued)
+        revoke_state = _revoke_or_queue(
+            user,
+            conn,
+            delete_event_ids=queued,
+            send_updates=_send_updates() if for_erasure else "none",
+            not_before=lease_end or now,
+        )
         db.session.delete(conn)
     cleared_ids = _forget_google_ids(user, now)
     calendars_cleared = _reset_calendars(user)
@@ -63,7 +79,6 @@ def disconnect(
         revoke=revoke_state,
         events_deleted=events_deleted,
     )
-    db.session.commit()
     return {
         "disconnected_at": now,
         "google_revoke": revoke_state,
@@ -76,7 +91,7 @@ def disconnect(
             "google_profile_fields": ["hosted_domain"],
         },
         "google_events_deleted": events_deleted,
-        "google_events_not_deleted": len(left) - len(queued),
+        "google_events_not_deleted": len([e for e in left if e not in queued]),
         "google_events_deletion_queued": len(queued),
     }
 
@@ -117,7 +132,38 @@ def _send_updates() -> str:
     return str(current_app.config.get("GOOGLE_SEND_UPDATES", "all"))
 
 
-def _revoke_or_queue(user: User, conn: GoogleConnection, *, delete_event_ids: list[str]) -> str:
+def _in_flight_events(user: User, now: datetime) -> tuple[list[str], datetime | None]:
+    """Events a worker may be writing right now for the host's future bookings (their sync
+    job is leased), every id such a run can write, and when the last lease ends."""
+    rows = db.session.execute(
+        select(OutboxJob.locked_until, Booking.id, Booking.google_event_id)
+        .join(Booking, Booking.id == OutboxJob.booking_id)
+        .where(
+            Booking.host_id == user.id,
+            Booking.end_at > now,
+            OutboxJob.kind == outbox.SYNC_KIND,
+            OutboxJob.status == "pending",
+            OutboxJob.locked_until > now,
+        )
+    ).all()
+    ids: list[str] = []
+    for _, booking_id, current in rows:
+        event_id = current or google_event_id(booking_id)
+        for candidate in (event_id, replacement_event_id(booking_id, event_id)):
+            if candidate not in ids:
+                ids.append(candidate)
+    leases = [locked_until for locked_until, _, _ in rows if locked_until is not None]
+    return ids, max(leases, default=None)
+
+
+def _revoke_or_queue(
+    user: User,
+    conn: GoogleConnection,
+    *,
+    delete_event_ids: list[str],
+    send_updates: str,
+    not_before: datetime,
+) -> str:
     vault = current_vault()
     token, kind = None, ""
     for column in ("refresh_token", "access_token"):
@@ -137,8 +183,14 @@ def _revoke_or_queue(user: User, conn: GoogleConnection, *, delete_event_ids: li
     # Google is unreachable, or events must still be deleted with this grant: queue both.
     payload: dict[str, Any] = {"token_kind": kind}
     if delete_event_ids:
-        payload.update(delete_event_ids=delete_event_ids, send_updates=_send_updates())
-    job = OutboxJob(id=uuid.uuid4(), kind=REVOKE_JOB, user_id=user.id, payload=payload)
+        payload.update(delete_event_ids=delete_event_ids, send_updates=send_updates)
+    job = OutboxJob(
+        id=uuid.uuid4(),
+        kind=REVOKE_JOB,
+        user_id=user.id,
+        payload=payload,
+        next_attempt_at=not_before,
+    )
     job.secret_sealed = vault.seal(token, job_binding(job))
     db.session.add(job)
     return "queued"
@@ -225,6 +277,9 @@ def _forget_google_ids(user: User, now: datetime) -> int:
     for job in pending:
         job.status = "parked"
         job.last_error = "Google Calendar was disconnected"
+        booking = db.session.get(Booking, job.booking_id) if job.booking_id else None
+        if booking is not None and booking.end_at > now and booking.google_sync == "pending":
+            booking.google_sync = "parked"  # not written yet (maybe in flight): waits too
     return len(bookings)
 
 
