@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Connection,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from kaleno.models.base import Base, TimestampMixin, email_key, new_uuid, utcnow
@@ -116,3 +127,17 @@ class OutboxJob(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<OutboxJob {self.id} {self.kind} {self.status}>"
+
+
+def _bump_bookings_version(_mapper: Any, connection: Connection, booking: Booking) -> None:
+    """Count a change to one of the host's bookings, in the transaction that makes it."""
+    users = Base.metadata.tables["users"]
+    connection.execute(
+        update(users)
+        .where(users.c.id == booking.host_id)
+        .values(bookings_version=users.c.bookings_version + 1)
+    )
+
+
+for _event in ("after_insert", "after_update", "after_delete"):
+    event.listen(Booking, _event, _bump_bookings_version)

@@ -30,6 +30,9 @@ class User(TimestampMixin, Base):
     embed_origins: Mapped[list[str] | None] = mapped_column(JSON)
     # Whether the host gets an email for each new booking.
     notify_new_booking: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Bumped in the same transaction as every change to one of the host's bookings
+    # (kaleno.models.booking): what cached slot answers are keyed on, whatever the history.
+    bookings_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

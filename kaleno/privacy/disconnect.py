@@ -277,9 +277,9 @@ def _forget_google_ids(user: User, now: datetime) -> int:
     for job in pending:
         job.status = "parked"
         job.last_error = "Google Calendar was disconnected"
-        booking = db.session.get(Booking, job.booking_id) if job.booking_id else None
-        if booking is not None and booking.end_at > now and booking.google_sync == "pending":
-            booking.google_sync = "parked"  # not written yet (maybe in flight): waits too
+        waiting = db.session.get(Booking, job.booking_id) if job.booking_id else None
+        if waiting is not None and waiting.end_at > now and waiting.google_sync == "pending":
+            waiting.google_sync = "parked"  # not written yet (maybe in flight): waits too
     return len(bookings)
 
 
