@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
 
 from flask import Flask, Response, current_app, json
 from werkzeug.exceptions import HTTPException
@@ -100,6 +101,26 @@ class ServiceUnavailable(KalenoError):
     status = 503
     slug = "service-unavailable"
     title = "Service unavailable"
+
+
+class HostRestricted(KalenoError):
+    status = 409
+    slug = "processing-restricted"
+    title = "This host has restricted processing of their data"
+
+
+class _Restrictable(Protocol):
+    restricted_at: datetime | None
+
+
+def ensure_not_restricted(user: _Restrictable) -> None:
+    """Guard for every processing path (booking pages, Google calls, emails).
+
+    Raises:
+        HostRestricted: 409 while the host's processing is restricted.
+    """
+    if user.restricted_at is not None:
+        raise HostRestricted("Booking is paused while this host's data processing is restricted.")
 
 
 def problem_response(body: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Response:

@@ -8,6 +8,7 @@ from typing import Any
 
 from kaleno.auth.attempts import client_credentials
 from kaleno.availability import busy_cache
+from kaleno.errors import ensure_not_restricted
 from kaleno.extensions import db
 from kaleno.google.credentials import GrantRevoked, usable_access_token
 from kaleno.google.endpoints import current_endpoints
@@ -20,7 +21,6 @@ from kaleno.google.errors import (
 from kaleno.google.oauth import TokenResponse
 from kaleno.models import AvailabilityRules, GoogleConnection, OutboxJob, User, utcnow
 from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
-from kaleno.privacy.restriction import ensure_not_restricted
 from kaleno.sealed import connection_binding
 from kaleno.vault import current_vault
 

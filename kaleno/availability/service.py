@@ -25,6 +25,7 @@ from kaleno.extensions import db
 from kaleno.google.calendar import CalendarError, call_with_refresh, free_busy
 from kaleno.google.endpoints import current_endpoints
 from kaleno.models import AvailabilityRules, Booking, EventType, GoogleConnection, User
+from kaleno.models.booking import MAX_BLOCKED_SPAN
 from kaleno.models.google_connection import FREEBUSY_SCOPE
 from kaleno.scheduling.availability_rules import calendars_of, schedule_of
 
@@ -222,6 +223,7 @@ def _bookings(
         Booking.active.is_(True),
         Booking.blocked_end > reach_lo,
         Booking.blocked_start < reach_hi,
+        Booking.blocked_start > reach_lo - MAX_BLOCKED_SPAN,  # read the window, not history
     )
     if ignore_id is not None:
         query = query.filter(Booking.id != ignore_id)

@@ -23,6 +23,7 @@ from kaleno.bookings.errors import SlotUnavailable
 from kaleno.bookings.tx import is_postgresql
 from kaleno.extensions import db
 from kaleno.models import Booking, EventType
+from kaleno.models.booking import MAX_BLOCKED_SPAN
 
 EXCLUSION_VIOLATION = "23P01"
 TAKEN = "Someone else just booked this time; pick another slot."
@@ -73,6 +74,7 @@ def ensure_free(
         Booking.active.is_(True),
         Booking.blocked_start < placement.blocked_end,
         Booking.blocked_end > placement.blocked_start,
+        Booking.blocked_start > placement.blocked_start - MAX_BLOCKED_SPAN,
     )
     if ignore_booking_id is not None:
         overlap = overlap.where(Booking.id != ignore_booking_id)

@@ -27,7 +27,7 @@ from kaleno.bookings.google_event import (
     wants_meet,
 )
 from kaleno.bookings.outbox import Outcome
-from kaleno.errors import KalenoError
+from kaleno.errors import HostRestricted, KalenoError
 from kaleno.extensions import db
 from kaleno.google import calendar
 from kaleno.google.endpoints import current_endpoints
@@ -40,7 +40,6 @@ from kaleno.google.errors import (
 )
 from kaleno.models import Booking, EventType, User
 from kaleno.models.google_connection import EVENTS_SCOPE
-from kaleno.privacy.restriction import HostRestricted
 
 log = logging.getLogger(__name__)
 # The outbox does the retrying, with its own backoff; googleapiclient would sleep instead.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -75,6 +75,12 @@ class Booking(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Booking {self.id} {self.status}>"
+
+
+# No booking blocks longer than this (720-minute events with 240-minute buffers each side,
+# with room to spare): a lower bound on ``blocked_start`` lets an overlap query read only
+# the index entries near its window instead of the host's whole history.
+MAX_BLOCKED_SPAN = timedelta(hours=48)
 
 
 class IdempotencyKey(Base):

@@ -16,6 +16,7 @@ KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
         "timezone",
         "restricted_at",
         "notify_new_booking",
+        "bookings_version",
         *_TIMES,
     ),
     "bookings": (
@@ -91,7 +92,8 @@ KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 KEPT_STATEMENT = (
     "Kept: users - a tombstone row (id, a placeholder subject, time zone reset to UTC, "
-    "creation and restriction times), so booking facts keep their foreign key; "
+    "creation and restriction times, a count of booking changes), so booking facts keep "
+    "their foreign key; "
     "bookings - facts only (times, status, event type id, sync state, when and by whom "
     "cancelled, a system cancellation reason) with every customer detail removed; "
     "event_types - durations and rules, with slug, title, description and location "

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kaleno.errors import KalenoError
+from kaleno.errors import HostRestricted, ensure_not_restricted
 from kaleno.extensions import db
 from kaleno.models import User
 from kaleno.privacy import audit
 
-
-class HostRestricted(KalenoError):
-    status = 409
-    slug = "processing-restricted"
-    title = "This host has restricted processing of their data"
+# The guard lives with the errors (every layer uses it); named here too for old importers.
+__all__ = ["HostRestricted", "ensure_not_restricted", "lift", "restrict"]
 
 
 def restrict(user: User, now: datetime) -> None:
@@ -33,13 +30,3 @@ def lift(user: User) -> None:
         audit.record("restriction.end", actor="user", subject_user_id=user.id)
         resume_parked(user.id)
     db.session.commit()
-
-
-def ensure_not_restricted(user: User) -> None:
-    """Guard for every processing path (booking pages, Google calls, emails).
-
-    Raises:
-        HostRestricted: 409 while the host's processing is restricted.
-    """
-    if user.restricted_at is not None:
-        raise HostRestricted("Booking is paused while this host's data processing is restricted.")

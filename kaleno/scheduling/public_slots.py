@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select
 
 from kaleno.availability.engine import Slot
-from kaleno.errors import NotFound
+from kaleno.errors import NotFound, ensure_not_restricted
 from kaleno.extensions import db
 from kaleno.models import EventType, User
-from kaleno.privacy.restriction import ensure_not_restricted
 from kaleno.scheduling.event_type_shapes import location_of
 
 MAX_RANGE_DAYS = 62
