@@ -35,6 +35,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.scheduling.availability_settings import bp as availability_bp
     from kaleno.scheduling.event_types import bp as event_types_bp
     from kaleno.scheduling.pages import bp as pages_bp
+    from kaleno.unit_of_work import init_unit_of_work
     from kaleno.web import init_web
 
     if config is None:
@@ -48,6 +49,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     register_error_handlers(app)
+    init_unit_of_work(app)
     init_i18n(app)
     register_cli(app)
     app.register_blueprint(health_bp)

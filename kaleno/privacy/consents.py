@@ -91,4 +91,3 @@ def set_consents(
             granted=granted,
             policy_version=policy_version,
         )
-    db.session.commit()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from kaleno.errors import HostRestricted, ensure_not_restricted
-from kaleno.extensions import db
 from kaleno.models import User
 from kaleno.privacy import audit
 
@@ -18,7 +17,6 @@ def restrict(user: User, now: datetime) -> None:
     if user.restricted_at is None:
         user.restricted_at = now
         audit.record("restriction.start", actor="user", subject_user_id=user.id)
-    db.session.commit()
 
 
 def lift(user: User) -> None:
@@ -29,4 +27,3 @@ def lift(user: User) -> None:
         user.restricted_at = None
         audit.record("restriction.end", actor="user", subject_user_id=user.id)
         resume_parked(user.id)
-    db.session.commit()

@@ -82,7 +82,6 @@ def delete_calendar(query: DisconnectQuery) -> DisconnectReceipt:
     """Revoke, delete tokens, cache and Google ids; answer a receipt."""
     user = require_user()
     receipt = disconnect(user, current_time(), delete_future_events=query.delete_future_events)
-    db.session.commit()  # the route is the unit of work
     return DisconnectReceipt.model_validate(receipt)
 
 

@@ -42,7 +42,6 @@ def replace_availability(host: User, document: Availability) -> None:
     rules.weekly = {day: dumped["weekly"][day] for day in WEEKDAYS if dumped["weekly"][day]}
     rules.overrides = dumped["overrides"]
     rules.calendar_ids = dumped["calendars"]
-    db.session.commit()
 
 
 def calendars_of(rules: AvailabilityRules | None) -> list[str]:

@@ -73,7 +73,6 @@ def archive_event_type(event_type: EventType, now: datetime) -> None:
     event_type.archived_at = now
     event_type.active = False
     event_type.slug = f"{event_type.slug[:30]}.archived.{event_type.id.hex[:16]}"
-    db.session.commit()
 
 
 def _ensure_slug_free(host: User, slug: str, except_id: uuid.UUID | None) -> None:
@@ -87,8 +86,9 @@ def _ensure_slug_free(host: User, slug: str, except_id: uuid.UUID | None) -> Non
 
 
 def _commit(slug: str) -> None:
+    """Write now (the route's unit of work commits), so a taken slug is a 409 here."""
     try:
-        db.session.commit()
-    except IntegrityError:  # a concurrent request took the slug between check and commit
+        db.session.flush()
+    except IntegrityError:  # a concurrent request took the slug between check and write
         db.session.rollback()
         raise SlugTaken(f"You already have an event type with the slug {slug!r}.") from None

@@ -49,8 +49,8 @@ def update_profile(user: User, changes: dict[str, Any], now: datetime | None = N
         if name in changes:
             setattr(user, name, changes[name])
     try:
-        db.session.commit()
-    except IntegrityError:  # a concurrent request took the slug between check and commit
+        db.session.flush()  # the route's unit of work commits; a taken slug is a 409 here
+    except IntegrityError:  # a concurrent request took the slug between check and write
         db.session.rollback()
         raise SlugTaken(f"The slug {slug!r} is already taken; pick another.") from None
     return user
