@@ -12,6 +12,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from kaleno.availability.service import invalidate_busy_cache, is_offered
 from kaleno.bookings import hooks, outbox
 from kaleno.bookings.access import Access
@@ -46,6 +48,10 @@ def _check_notice(access: Access, event_type: EventType, now: datetime) -> None:
 
 
 def _locked(booking_id: uuid.UUID) -> Booking:
+    # Host row first, then the booking: the order every writer of a host's bookings takes
+    # (new bookings, erasure), and the row whose bookings_version the change bumps.
+    host_id = db.session.scalar(select(Booking.host_id).where(Booking.id == booking_id))
+    db.session.get(User, host_id, with_for_update={"key_share": True})
     booking = db.session.get(Booking, booking_id, with_for_update=True, populate_existing=True)
     assert booking is not None  # bookings are erased only with their host
     return booking

@@ -70,7 +70,10 @@ def bookable_event_type(host: User, event_slug: str) -> EventType:
 
 
 def lock_bookable(host_id: uuid.UUID, event_type_id: uuid.UUID) -> None:
-    """In the writing transaction: hold the host's row (shared) and check the page is open.
+    """In the writing transaction: hold the host's row and check the page is still open.
+
+    The row is held ``FOR NO KEY UPDATE``: the booking bumps its ``bookings_version``, so
+    writers of one host's bookings queue here instead of deadlocking on that row.
 
     Erasure takes the same row for update first, so a booking and an erasure of its host
     are ordered: the booking either lands before (and the erasure cancels it) or sees the
@@ -80,7 +83,9 @@ def lock_bookable(host_id: uuid.UUID, event_type_id: uuid.UUID) -> None:
         NotFound: 404, the host was erased or the event type closed meanwhile.
         HostRestricted: 409, the host restricted processing meanwhile.
     """
-    host = db.session.get(User, host_id, with_for_update={"read": True}, populate_existing=True)
+    host = db.session.get(
+        User, host_id, with_for_update={"key_share": True}, populate_existing=True
+    )
     event_type = db.session.get(EventType, event_type_id, populate_existing=True)
     if host is None or host.slug is None:
         raise NotFound("No booking page at this address.")
