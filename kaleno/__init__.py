@@ -30,6 +30,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.scheduling.availability_settings import bp as availability_bp
     from kaleno.scheduling.event_types import bp as event_types_bp
     from kaleno.scheduling.pages import bp as pages_bp
+    from kaleno.sync.routes import bp as sync_bp
     from kaleno.web import init_web
 
     if config is None:
@@ -52,6 +53,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(sync_bp)
     if app.config.get("GENERATED_SECRETS"):
         logging.getLogger(__name__).warning(
             "development: using throwaway secrets kept in instance/dev-secrets.json"

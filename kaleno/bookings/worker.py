@@ -21,7 +21,9 @@ from kaleno.models import Booking, OutboxJob, utcnow
 
 log = logging.getLogger(__name__)
 REVOKE_KIND = "google.revoke"
-HANDLED_KINDS = (outbox.SYNC_KIND, REVOKE_KIND)
+# calendar.sync / calendar.watch / calendar.unwatch: two-way sync (kaleno.sync.runner).
+SYNC_KINDS = ("calendar.sync", "calendar.watch", "calendar.unwatch")
+HANDLED_KINDS = (outbox.SYNC_KIND, REVOKE_KIND, *SYNC_KINDS)
 # A booking that changes while its event is written is synced again, this many times.
 MAX_ROUNDS = 3
 # A Meet conference Google is still creating is read again this many times (with backoff).
@@ -35,6 +37,10 @@ def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
     job = db.session.get(OutboxJob, job_id)
     if job is not None and job.status == "pending" and job.kind == REVOKE_KIND:
         return _run_revoke(job, now)
+    if job is not None and job.status == "pending" and job.kind in SYNC_KINDS:
+        from kaleno.sync import runner
+
+        return runner.run(job, now)
     if job is None or job.status != "pending" or job.kind != outbox.SYNC_KIND:
         db.session.commit()
         return None
@@ -165,10 +171,13 @@ def run_worker(
     """
     stop = stop or threading.Event()
     ran = 0
+    next_tick = clock()
     while not stop.is_set():
         want = BATCH if max_jobs is None else min(BATCH, max_jobs - ran)
         if want <= 0:
             break
+        if clock() >= next_tick:
+            next_tick = clock() + timedelta(seconds=_sync_tick(clock()))
         job_ids = outbox.claim_due(clock(), want, HANDLED_KINDS)
         for job_id in job_ids:
             if stop.is_set():
@@ -187,6 +196,24 @@ def run_worker(
             stop.wait(poll_interval)
     db.session.remove()
     return ran
+
+
+def _sync_tick(now: datetime) -> float:
+    """Queue the sync work that is due (kaleno.sync.schedule); return the next interval.
+
+    Off with ``SYNC_ENABLED`` false. A failure is logged and tried again next interval:
+    it must not stop the outbox.
+    """
+    from kaleno.sync import schedule
+
+    if not current_app.config.get("SYNC_ENABLED", True):
+        return float(current_app.config.get("SYNC_TICK_S", 5))
+    try:
+        schedule.tick(now)
+    except Exception:
+        db.session.rollback()
+        log.exception("sync schedule tick failed")
+    return float(current_app.config.get("SYNC_TICK_S", 5))
 
 
 def serve(*, once: bool, max_jobs: int | None, poll_interval: float) -> int:

@@ -3,6 +3,7 @@
 from kaleno.models.auth import OAuthAttempt, UserSession
 from kaleno.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 from kaleno.models.booking import Booking, IdempotencyKey, OutboxJob
+from kaleno.models.calendar_sync import CalendarSync, GoogleChannel
 from kaleno.models.google_connection import GoogleConnection
 from kaleno.models.privacy import AuditEvent, Consent, DataRequest
 from kaleno.models.scheduling import AvailabilityRules, EventType
@@ -13,9 +14,11 @@ __all__ = [
     "AvailabilityRules",
     "Base",
     "Booking",
+    "CalendarSync",
     "Consent",
     "DataRequest",
     "EventType",
+    "GoogleChannel",
     "GoogleConnection",
     "IdempotencyKey",
     "OAuthAttempt",

@@ -35,6 +35,7 @@ def disconnect(user: User, now: datetime, *, delete_future_events: bool) -> dict
     if delete_future_events and conn is not None:
         events_deleted, events_kept = _delete_future_events(user, conn, now)
     revoke_state = "nothing-to-revoke"
+    channels_stopped = _forget_sync(user, now)  # needs the grant: before the revoke
     if conn is not None:
         revoke_state = _revoke_or_queue(user, conn)
         db.session.delete(conn)
@@ -48,6 +49,7 @@ def disconnect(user: User, now: datetime, *, delete_future_events: bool) -> dict
         subject_user_id=user.id,
         revoke=revoke_state,
         events_deleted=events_deleted,
+        channels_stopped=channels_stopped,
     )
     db.session.commit()
     return {
@@ -155,6 +157,18 @@ def _forget_google_ids(user: User, now: datetime) -> int:
         job.status = "parked"
         job.last_error = "Google Calendar was disconnected"
     return len(bookings)
+
+
+def _forget_sync(user: User, now: datetime) -> int:
+    """Stop the push channels and forget the sync token (two-way sync)."""
+    from kaleno.models import CalendarSync
+    from kaleno.sync.channels import stop_all
+
+    stopped = stop_all(user, now)
+    state = db.session.get(CalendarSync, user.id)
+    if state is not None:
+        db.session.delete(state)
+    return stopped
 
 
 def _reset_calendars(user: User) -> int:
