@@ -309,6 +309,7 @@ def describe_channels(state: EmulatorState) -> list[dict[str, Any]]:
             "resourceId": c.resource_id,
             "calendarId": c.calendar_id,
             "address": c.address,
+            "token": c.token,
             "expiration": int(c.expires_at * 1000),
             "expired": c.expires_at <= now,
             "stopped": c.stopped,

@@ -32,10 +32,12 @@ def disconnect(user: User, now: datetime, *, delete_future_events: bool) -> dict
     """Revoke the grant, delete tokens, cached busy time and Google ids; return a receipt."""
     conn = connection_of(user)
     events_deleted, events_kept = 0, 0
+    # First, while the grant works: stop watching, so deleting the events below is not
+    # read back as the host cancelling their bookings.
+    channels_stopped = _forget_sync(user, now)
     if delete_future_events and conn is not None:
         events_deleted, events_kept = _delete_future_events(user, conn, now)
     revoke_state = "nothing-to-revoke"
-    channels_stopped = _forget_sync(user, now)  # needs the grant: before the revoke
     if conn is not None:
         revoke_state = _revoke_or_queue(user, conn)
         db.session.delete(conn)
