@@ -84,7 +84,8 @@ def apply(host: User, item: dict[str, Any], now: datetime) -> str | None:
         return "declined"
     if booking.google_sync != "synced":
         return None  # Kaleno's own change is on its way to Google and will win
-    booking.google_event_updated = str(item.get("updated") or booking.google_event_updated)
+    if item.get("updated"):
+        booking.google_event_updated = str(item["updated"])
     start = _timestamp((item.get("start") or {}).get("dateTime"))
     end = _timestamp((item.get("end") or {}).get("dateTime"))
     if start is None or end is None or (start, end) == (booking.start_at, booking.end_at):

@@ -9,9 +9,12 @@ them all, and the sync itself is idempotent.
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, Response, request
 
 from kaleno.api.spec import operation
+from kaleno.bookings.tx import begin_write
 from kaleno.errors import Forbidden, NotFound
 from kaleno.extensions import db
 from kaleno.models import GoogleChannel, User, utcnow
@@ -38,6 +41,7 @@ def google_calendar_webhook() -> Response:
     """Check the notification and queue the host's sync (or the stale channel's stop)."""
     now = utcnow()
     header = request.headers.get
+    begin_write()  # one short writing transaction (SQLite: no read-then-write upgrade)
     verdict = channels.check(
         header("X-Goog-Channel-ID", ""),
         header("X-Goog-Channel-Token", ""),
@@ -64,7 +68,5 @@ def google_calendar_webhook() -> Response:
     return Response(status=204)
 
 
-def _channel_key() -> object:
-    import uuid
-
+def _channel_key() -> uuid.UUID:
     return uuid.UUID(request.headers.get("X-Goog-Channel-ID", ""))

@@ -8,6 +8,7 @@ when the restriction is lifted); Google refusing → failed, with a plain reason
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime
 
 from kaleno.bookings import outbox
@@ -58,7 +59,9 @@ def run(job: OutboxJob, now: datetime) -> outbox.Outcome:
     return outcome
 
 
-def _run(kind: str, user_id: object, payload: dict[str, object], now: datetime) -> outbox.Outcome:
+def _run(
+    kind: str, user_id: uuid.UUID | None, payload: dict[str, object], now: datetime
+) -> outbox.Outcome:
     host = db.session.get(User, user_id) if user_id is not None else None
     if host is None:
         return outbox.Outcome("done", "The host no longer exists.")
@@ -78,9 +81,7 @@ def _run(kind: str, user_id: object, payload: dict[str, object], now: datetime) 
     return outbox.Outcome("done")
 
 
-def _uuid(value: str) -> object:
-    import uuid
-
+def _uuid(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:
