@@ -123,3 +123,62 @@ def test_a_new_busy_event_in_google_drops_the_cached_slots_at_once(
         },
     )
     eventually(lambda: start not in host.slot_starts(start), what="the slot gone")
+
+
+def _settle(host: Host) -> None:
+    """Wait until the notifications so far are delivered and no sync job waits."""
+    import time
+
+    time.sleep(0.3)
+    eventually(lambda: all(j.status != "pending" for j in host.sync_jobs()), what="idle")
+
+
+def test_kalenos_own_changes_are_not_read_back_as_the_hosts(host: Host, worker: Worker) -> None:
+    host.wait_for_channel()
+    start = next_slot()
+    booking = host.book(start)
+    later = start + timedelta(hours=3)
+    moved = host.page.host(
+        "PATCH", f"/api/bookings/{booking['id']}", json={"start": rfc3339(later)}
+    )
+    assert moved.status_code == 200, moved.text
+    _settle(host)
+    shown = host.booking(booking["id"])
+    from datetime import datetime
+
+    assert datetime.fromisoformat(shown["start"]) == later and shown["status"] == "confirmed"
+    assert shown["rules_warning"] is None
+
+
+def test_a_cancel_in_kaleno_stays_the_customers(host: Host, worker: Worker) -> None:
+    host.wait_for_channel()
+    response = host.page.book(next_slot())
+    created = response.json()
+    answer = host.page.customer(
+        "POST", f"/api/bookings/{created['id']}/cancel", created["manage_token"], json={}
+    )
+    assert answer.status_code == 200, answer.text
+    _settle(host)
+    shown = host.booking(created["id"])
+    assert shown["cancelled_by"] == "customer" and shown["status"] == "cancelled"
+    assert "Google" not in (shown["cancel_reason"] or "")
+
+
+def test_a_move_onto_another_booking_is_followed_and_flagged(host: Host, worker: Worker) -> None:
+    host.wait_for_channel()
+    start = next_slot()
+    first = host.book(start)
+    second = host.book(start + timedelta(hours=2))
+    host.google.edit_event(
+        HOST_EMAIL,
+        second["google"]["event_id"],
+        {
+            "start": {"dateTime": rfc3339(start)},
+            "end": {"dateTime": rfc3339(start + timedelta(minutes=30))},
+        },
+    )
+    shown = eventually(
+        lambda: (b := host.booking(second["id"]))["rules_warning"] and b, what="the warning"
+    )
+    assert "another booking" in shown["rules_warning"]
+    assert host.booking(first["id"])["status"] == "confirmed"
