@@ -164,5 +164,5 @@ def check(
     expired = channel.expires_at is not None and channel.expires_at <= now
     if channel.status not in LIVE or expired:
         stale = channel.status != "stopped"
-        return Verdict(200, channel.user_id, sync=state == "exists", stale=stale)
-    return Verdict(200, channel.user_id, sync=state == "exists")
+        return Verdict(200, channel.user_id, sync=state != "sync", stale=stale)
+    return Verdict(200, channel.user_id, sync=state != "sync")
