@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import os
 import secrets
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,10 @@ from typing import Any
 INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
 WEAK_SECRETS = frozenset({"", "dev", "secret", "changeme", "change-me", "password", "test"})
 MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_BITS = 96  # estimated from character frequencies; 32 random hex chars: ~115
+MIN_SECRET_KEY_DISTINCT = 10
+MIN_CLIENT_SECRET_LENGTH = 20  # Google's client secrets have 24 (older) or 35 characters
+MIN_TOKEN_KEY_DISTINCT_BYTES = 16  # 32 random bytes hold ~30 distinct values
 
 
 class ConfigError(RuntimeError):
@@ -50,9 +56,38 @@ def parse_token_keys(raw: str) -> dict[str, bytes]:
     return ring
 
 
+def parse_retry_schedule(raw: str) -> tuple[float, ...]:
+    """Parse ``KALENO_WEBHOOK_RETRY_SCHEDULE_S`` (comma-separated positive seconds).
+
+    Raises:
+        ConfigError: for an entry that is not a positive number.
+    """
+    try:
+        delays = tuple(float(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError("KALENO_WEBHOOK_RETRY_SCHEDULE_S must list seconds like 5,300") from None
+    if any(not 0 < delay < 10**7 for delay in delays):
+        raise ConfigError("KALENO_WEBHOOK_RETRY_SCHEDULE_S entries must be positive seconds")
+    return delays
+
+
 def new_token_key_entry(kid: str) -> str:
     """Return a fresh ``kid:base64key`` entry for ``KALENO_TOKEN_KEYS``."""
     return f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
+
+
+def looks_random(secret: str) -> bool:
+    """Whether ``secret`` could be random: not a short unit repeated, enough distinct
+    characters, and enough estimated entropy (``"a"*32`` and ``"changeme"*4`` are not)."""
+    length = len(secret)
+    for unit in range(1, length // 3 + 1):
+        if length % unit == 0 and secret[:unit] * (length // unit) == secret:
+            return False
+    counts = [secret.count(ch) for ch in set(secret)]
+    if len(counts) < MIN_SECRET_KEY_DISTINCT:
+        return False
+    bits = -sum(n * math.log2(n / length) for n in counts)
+    return bits >= MIN_SECRET_KEY_BITS
 
 
 class Config:
@@ -71,6 +106,7 @@ class Config:
         self.GOOGLE_EMULATOR_URL = env.get("KALENO_GOOGLE_EMULATOR_URL", "").rstrip("/")
         self.BASE_URL = env.get("KALENO_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.MAIL_URL = env.get("KALENO_MAIL_URL", "memory://")
+        self.MAIL_FROM = env.get("KALENO_MAIL_FROM", "Kaleno <no-reply@kaleno.invalid>")
         self.REDIS_URL = env.get("KALENO_REDIS_URL", "")
         self.ALLOWED_HOSTED_DOMAINS = tuple(
             d.strip().lower()
@@ -100,6 +136,8 @@ class Config:
         self.RETENTION_AUDIT_DAYS = int(env.get("KALENO_RETENTION_AUDIT_DAYS", "730"))
         self.RETENTION_REQUEST_RESULT_DAYS = int(env.get("KALENO_RETENTION_REQUEST_DAYS", "30"))
         self.RETENTION_OUTBOX_DONE_DAYS = int(env.get("KALENO_RETENTION_OUTBOX_DAYS", "30"))
+        self.RETENTION_EXPORT_HOURS = int(env.get("KALENO_RETENTION_EXPORT_HOURS", "24"))
+        self.SLUG_QUARANTINE_DAYS = int(env.get("KALENO_SLUG_QUARANTINE_DAYS", "90"))
         self.LOG_LEVEL = env.get("KALENO_LOG_LEVEL", "INFO")
         self.MAX_CONTENT_LENGTH = int(env.get("KALENO_MAX_BODY_BYTES", str(64 * 1024)))
         self.TRUSTED_PROXIES = int(env.get("KALENO_TRUSTED_PROXIES", "0"))
@@ -113,6 +151,20 @@ class Config:
         self.RATE_LIMIT_SLOTS = env.get("KALENO_RATE_LIMIT_SLOTS", "120/minute")
         self.RATE_LIMIT_BOOKING = env.get("KALENO_RATE_LIMIT_BOOKING", "20/minute")
         self.RATE_LIMIT_PRIVACY = env.get("KALENO_RATE_LIMIT_PRIVACY", "5/minute")
+        self.RATE_LIMIT_MANAGE = env.get("KALENO_RATE_LIMIT_MANAGE", "20/minute")
+        self.RATE_LIMIT_CONFIRM = env.get("KALENO_RATE_LIMIT_CONFIRM", "10/minute")
+        # New bookings per 24 hours (each sends a Google invitation from the host's account).
+        self.BOOKINGS_PER_CUSTOMER_PER_DAY = int(
+            env.get("KALENO_BOOKINGS_PER_CUSTOMER_PER_DAY", "5")
+        )
+        self.BOOKINGS_PER_HOST_PER_DAY = int(env.get("KALENO_BOOKINGS_PER_HOST_PER_DAY", "200"))
+        self.RATE_LIMIT_API_KEY = env.get("KALENO_RATE_LIMIT_API_KEY", "600/minute")
+        self.WEBHOOK_TIMEOUT_S = float(env.get("KALENO_WEBHOOK_TIMEOUT_S", "10"))
+        # Seconds to wait after each failed webhook attempt ("5,300,…"); empty: the default
+        # schedule of kaleno/integrations/delivery.py (27.5 h). Benchmarks shorten it.
+        self.WEBHOOK_RETRY_SCHEDULE_S = parse_retry_schedule(
+            env.get("KALENO_WEBHOOK_RETRY_SCHEDULE_S", "")
+        )
         # hide_parameters keeps bound values (tokens, emails) out of SQL error messages and logs.
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {
             "pool_pre_ping": True,
@@ -183,6 +235,9 @@ class TestConfig(Config):
         # tests of the limits themselves build an app with low ones.
         self.RATE_LIMIT_SIGNIN = self.RATE_LIMIT_SLOTS = "10000/minute"
         self.RATE_LIMIT_BOOKING = self.RATE_LIMIT_PRIVACY = "10000/minute"
+        self.RATE_LIMIT_MANAGE = self.RATE_LIMIT_CONFIRM = "10000/minute"
+        self.BOOKINGS_PER_CUSTOMER_PER_DAY = self.BOOKINGS_PER_HOST_PER_DAY = 10000
+        self.RATE_LIMIT_API_KEY = "10000/minute"
         # Tests of other areas count Google calls exactly: the sync clock runs only in
         # tests that switch it on (tests/sync).
         self.SYNC_ENABLED = False
@@ -198,16 +253,41 @@ class ProductionConfig(Config):
             raise ConfigError(
                 f"KALENO_SECRET_KEY is missing or weak (need {MIN_SECRET_KEY_LENGTH}+ random chars)"
             )
+        if not looks_random(self.SECRET_KEY):
+            raise ConfigError(
+                "KALENO_SECRET_KEY is not random enough (repeated or too few distinct "
+                "characters); generate one: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'"
+            )
         if not self.TOKEN_KEYS_RAW:
             raise ConfigError("KALENO_TOKEN_KEYS is missing (generate: flask kaleno keys generate)")
+        for kid, key in self.TOKEN_KEYS.items():
+            if len(set(key)) < MIN_TOKEN_KEY_DISTINCT_BYTES:
+                raise ConfigError(
+                    f"KALENO_TOKEN_KEYS key {kid!r} is not random "
+                    "(generate one: flask kaleno keys generate)"
+                )
         if not self.GOOGLE_CLIENT_ID or not self.GOOGLE_CLIENT_SECRET:
             raise ConfigError(
                 "KALENO_GOOGLE_CLIENT_ID and KALENO_GOOGLE_CLIENT_SECRET are required"
             )
         if self.GOOGLE_CLIENT_SECRET.lower() in WEAK_SECRETS:
             raise ConfigError("KALENO_GOOGLE_CLIENT_SECRET is weak")
+        if len(self.GOOGLE_CLIENT_SECRET) < MIN_CLIENT_SECRET_LENGTH:
+            raise ConfigError(
+                "KALENO_GOOGLE_CLIENT_SECRET is too short to be a Google client secret"
+            )
         if self.GOOGLE_EMULATOR_URL:
             raise ConfigError("KALENO_GOOGLE_EMULATOR_URL must not be set in production")
+        base = urllib.parse.urlsplit(self.BASE_URL)
+        if base.scheme != "https" or not base.hostname:
+            raise ConfigError(
+                "KALENO_BASE_URL must be an https:// URL in production "
+                "(OAuth redirect URIs and secure cookies need TLS)"
+            )
+        schedule = self.WEBHOOK_RETRY_SCHEDULE_S
+        if schedule and sum(schedule) < 24 * 3600:
+            raise ConfigError("KALENO_WEBHOOK_RETRY_SCHEDULE_S must retry for at least 24 hours")
         self.SESSION_COOKIE_NAME = "__Host-kaleno_session"
         super().finalize()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +95,24 @@ class JSONAccessLogger(glogging.Logger):  # type: ignore[misc]
 
 
 logger_class = JSONAccessLogger
+
+
+def on_starting(server: Any) -> None:
+    """Check the configuration once in the master, before any worker is forked.
+
+    A configuration the app would refuse stops gunicorn at once with the one-line reason
+    and a non-zero status, so a supervisor sees the failure (workers would otherwise be
+    refused and forked again forever). ``wsgi.py`` backs this up: a worker that still
+    cannot build the app exits with gunicorn's boot-error status, which stops the master.
+    """
+    from config import ConfigError, load_config
+
+    try:
+        load_config()
+    except ConfigError as error:
+        sys.stderr.write(f"kaleno: refusing to start: {error}\n")
+        on_exit(server)
+        sys.exit(1)
 
 
 def child_exit(server: Any, worker: Any) -> None:

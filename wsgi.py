@@ -9,4 +9,6 @@ try:
     app = create_app()
 except ConfigError as error:
     # One line for the operator, no traceback: the reason is the whole story.
-    sys.exit(f"kaleno: refusing to start: {error}")
+    print(f"kaleno: refusing to start: {error}", file=sys.stderr)
+    # 3 is gunicorn's WORKER_BOOT_ERROR: its master then stops instead of forking again.
+    sys.exit(3)

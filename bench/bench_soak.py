@@ -42,7 +42,11 @@ from datetime import UTC, datetime, timedelta
 from loadgen import Plan, drive
 from stack import Stack, add_stack_arguments, percentile, rss_kib, running_stack, worker_command
 
-PENDING = "SELECT count(*) FROM outbox_jobs WHERE status = 'pending'"
+# Reminder mails wait until their time (days ahead): scheduled work, not a backlog.
+PENDING = (
+    "SELECT count(*) FROM outbox_jobs WHERE status = 'pending' "
+    "AND NOT (kind = 'mail' AND payload->>'notice' = 'reminder')"
+)
 CONNECTIONS = "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()"
 
 

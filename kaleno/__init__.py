@@ -25,12 +25,18 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.errors import register_error_handlers
     from kaleno.extensions import db, migrate
     from kaleno.health import bp as health_bp
+    from kaleno.i18n import init_i18n
+    from kaleno.integrations.key_routes import bp as api_keys_bp
+    from kaleno.integrations.webhook_routes import bp as webhooks_bp
     from kaleno.logs import configure_logging
+    from kaleno.notices import init_notices
+    from kaleno.pages.routes import bp as customer_pages_bp
     from kaleno.privacy.routes import bp as privacy_bp
     from kaleno.scheduling.availability_settings import bp as availability_bp
     from kaleno.scheduling.event_types import bp as event_types_bp
     from kaleno.scheduling.pages import bp as pages_bp
     from kaleno.sync.routes import bp as sync_bp
+    from kaleno.sync.runner import register as register_sync_jobs
     from kaleno.web import init_web
 
     if config is None:
@@ -44,6 +50,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     register_error_handlers(app)
+    init_i18n(app)
     register_cli(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
@@ -53,7 +60,12 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(api_keys_bp)
+    app.register_blueprint(customer_pages_bp)
+    init_notices(app)
     app.register_blueprint(sync_bp)
+    register_sync_jobs()
     if app.config.get("GENERATED_SECRETS"):
         logging.getLogger(__name__).warning(
             "development: using throwaway secrets kept in instance/dev-secrets.json"

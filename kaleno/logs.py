@@ -22,6 +22,8 @@ _SECRET_PATTERNS = [
     re.compile(r"1//[A-Za-z0-9._\-]+"),
     re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=\-]+"),
+    re.compile(r"kal_[A-Za-z0-9_\-]+"),  # API keys
+    re.compile(r"whsec_[A-Za-z0-9+/=]+"),  # webhook signing secrets
     re.compile(
         r"(?i)((?:access_token|refresh_token|id_token|client_secret|code|code_verifier|"
         r"manage_token|token|state|nonce|secret|password)[\"']?\s*[:=]\s*[\"']?)"

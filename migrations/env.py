@@ -39,6 +39,13 @@ def run_migrations_online() -> None:
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", _skip_empty_autogenerate)
     with _engine().connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild a SQLite table by dropping it; with foreign keys
+            # enforced, ON DELETE CASCADE would empty every table that points at it (a
+            # rebuilt users table took all bookings with it). Off for the migration only;
+            # the pragma is a no-op inside a transaction, so set it before one starts.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,
@@ -46,6 +53,9 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "sqlite":  # the connection goes back to the pool
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from kaleno.api.spec import OPERATION_ATTR, Operation, Problem
+from kaleno.integrations.scopes import SCOPES, required_scope
 from kaleno.web.limits import group_for
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>")
@@ -103,7 +104,7 @@ def build_openapi(app: Flask) -> dict[str, Any]:
                 "content": {"application/json": {"schema": _ref(spec.body)}},
             }
         if spec.auth:
-            op["security"] = _SECURITY[spec.auth]
+            op["security"] = _security(spec, rule_text, method)
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",
@@ -122,9 +123,28 @@ def build_openapi(app: Flask) -> dict[str, Any]:
                     "name": app.config["SESSION_COOKIE_NAME"],
                 },
                 "manageToken": {"type": "http", "scheme": "bearer"},
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "kal_…",
+                    "description": "A host's API key (POST /api/keys), sent as "
+                    "`Authorization: Bearer kal_…`; no CSRF token. Each operation names the "
+                    f"scope it needs, one of {', '.join(SCOPES)}. Requests count against "
+                    "the key's own rate limit (429 with Retry-After).",
+                },
             },
         },
     }
+
+
+def _security(spec: Operation, rule: str, method: str) -> list[dict[str, list[str]]]:
+    """The operation's credentials; host routes a key may use list it with its scope."""
+    assert spec.auth is not None
+    security = list(_SECURITY[spec.auth])
+    scope = required_scope(rule, method.upper())
+    if scope is not None and spec.auth in ("session", "session-or-manage-token"):
+        security.append({"apiKey": [scope]})
+    return security
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -146,6 +166,9 @@ def _responses(spec: Operation, rule: str, method: str) -> dict[str, Any]:
             declared.setdefault(403, None)  # CSRF
     if group_for(rule, method.upper()) is not None:
         declared.setdefault(429, None)
+    if spec.auth in ("session", "session-or-manage-token") and required_scope(rule, method.upper()):
+        declared.setdefault(403, None)  # the key lacks the scope
+        declared.setdefault(429, None)  # the key's own limit
     for status, model in sorted(declared.items()):
         entry: dict[str, Any] = {"description": _STATUS_TEXT.get(status, "Error")}
         if status >= 400:

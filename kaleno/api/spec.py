@@ -69,10 +69,36 @@ def json_body() -> Any:
     """
     if not request.is_json:
         raise MalformedJSON("Send the body as application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" deeper than the parser's stack
+        data = None
     if data is None:
         raise MalformedJSON("The request body is not valid JSON.")
+    refuse_nul_in(data, "body")
     return data
+
+
+def refuse_nul_in(data: Any, location: str) -> None:
+    """Refuse NUL characters anywhere in ``data`` (PostgreSQL cannot store them in text).
+
+    Raises:
+        ValidationProblem: 400 naming where the NUL is.
+    """
+    pending: list[tuple[str, Any]] = [(location, data)]
+    while pending:  # iterative: a nested body must not exhaust the stack here either
+        path, value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationProblem(
+                f"Invalid {location}: {path} contains a NUL character",
+                errors=[{"field": path, "in": location, "message": "NUL characters are refused"}],
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                named = f"{path}.{key}" if path != location else str(key)
+                pending += [(named, key), (named, item)]
+        elif isinstance(value, list):
+            pending += [(f"{path}.{index}", item) for index, item in enumerate(value)]
 
 
 def operation(

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 
 from flask import Blueprint
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictBool
 
 from kaleno.api.spec import operation
 from kaleno.auth.connection import calendar_status
 from kaleno.auth.sessions import csrf_token, require_user
-from kaleno.scheduling.fields import DisplayName, IanaZone, PatchModel, Slug
+from kaleno.scheduling.fields import DisplayName, EmbedOrigins, HostSlug, IanaZone, PatchModel
 from kaleno.scheduling.profile import update_profile
 
 bp = Blueprint("me", __name__, url_prefix="/api")
@@ -55,6 +55,8 @@ class Me(BaseModel):
     name: str | None
     slug: str | None
     timezone: str
+    embed_origins: list[str]
+    notify_new_booking: bool  # an email to the host for each new booking
     csrf_token: str
     calendar: CalendarStatus
 
@@ -69,6 +71,8 @@ def me_body() -> dict[str, object]:
         name=user.name,
         slug=user.slug,
         timezone=user.timezone,
+        embed_origins=list(user.embed_origins or []),
+        notify_new_booking=user.notify_new_booking,
         csrf_token=csrf_token(),
         calendar=CalendarStatus.model_validate(calendar_status(user)),
     ).model_dump(mode="json")
@@ -87,16 +91,23 @@ def get_me() -> dict[str, object]:
 
 
 class MePatch(PatchModel):
-    """Rectify the public profile; send only the fields to change."""
+    """Rectify the public profile or switch new-booking emails; send only what changes.
 
-    slug: Slug | None = None
+    ``embed_origins``: sites allowed to show the booking pages in an iframe (CSP
+    ``frame-ancestors``), e.g. ``["https://www.example.com"]``; empty: none may.
+    """
+
+    slug: HostSlug | None = None
     timezone: IanaZone | None = None
     name: DisplayName | None = None
+    embed_origins: EmbedOrigins | None = None
+    notify_new_booking: StrictBool | None = None
 
 
 @bp.patch("/me")
 @operation(
-    "Rectify the host's slug, time zone or display name.",
+    "Rectify the host's slug, time zone, display name or embedding origins; switch "
+    "new-booking emails.",
     tags=("me",),
     auth="session",
     body=MePatch,

@@ -19,6 +19,7 @@ from kaleno.models import OAuthAttempt, utcnow
 from kaleno.vault import binding, current_vault, fingerprint
 
 ATTEMPT_LIFETIME = timedelta(minutes=10)
+MAX_NEXT_LENGTH = 512  # oauth_attempts.next_path
 SESSION_KEY = "oauth_attempt"
 
 
@@ -48,7 +49,9 @@ def redirect_uri(kind: str) -> str:
 
 def safe_next(raw: str | None) -> str:
     """Return ``raw`` when it is a same-origin path, else "/" (no open redirects)."""
-    if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+    if not raw or len(raw) > MAX_NEXT_LENGTH:  # longer than the column that keeps it
+        return "/"
+    if not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
         return "/"
     parts = urllib.parse.urlsplit(raw)
     if parts.scheme or parts.netloc or any(ord(c) < 32 for c in raw):

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from kaleno.auth.attempts import attempt_binding
 from kaleno.auth.connection import connection_binding
+from kaleno.bookings.outbox import secret_binding
 from kaleno.extensions import db
-from kaleno.models import GoogleConnection, OAuthAttempt
+from kaleno.integrations.endpoints import SECRET_COLUMNS
+from kaleno.integrations.endpoints import secret_binding as webhook_secret_binding
+from kaleno.models import GoogleConnection, OAuthAttempt, OutboxJob, WebhookEndpoint
 from kaleno.vault import current_vault
 
 
@@ -48,5 +51,16 @@ def rotate_sealed_values() -> RotationReport:
         resealed = reseal(attempt.code_verifier_sealed, aad)
         assert resealed is not None
         attempt.code_verifier_sealed = resealed
+    for endpoint in db.session.query(WebhookEndpoint).all():
+        for column in SECRET_COLUMNS:
+            attr = f"{column}_sealed"
+            setattr(
+                endpoint,
+                attr,
+                reseal(getattr(endpoint, attr), webhook_secret_binding(endpoint, column)),
+            )
+    # Queued work that carries a secret until it runs (a revoke's token, a mail's link).
+    for job in db.session.query(OutboxJob).filter(OutboxJob.secret_sealed.is_not(None)):
+        job.secret_sealed = reseal(job.secret_sealed, secret_binding(job))
     db.session.commit()
     return report

@@ -15,6 +15,7 @@ from flask import current_app, g, request, session
 
 from kaleno.errors import CSRFFailed, NotAuthenticated
 from kaleno.extensions import db
+from kaleno.integrations.api_keys import api_key_user
 from kaleno.models import User, UserSession, utcnow
 from kaleno.vault import fingerprint
 
@@ -67,12 +68,17 @@ def session_user() -> User | None:
 
 
 def require_user() -> User:
-    """The signed-in user; unsafe methods must also carry a valid CSRF token.
+    """The signed-in user, or the host of a ``kal_`` API key (no CSRF: a browser never
+    sends that header by itself); unsafe session requests must carry a valid CSRF token.
 
     Raises:
-        NotAuthenticated: 401 without a live session.
+        NotAuthenticated: 401 without a live session, or for an unknown or revoked key.
+        Forbidden: 403 when the key lacks the route's scope or the route is session-only.
         CSRFFailed: 403 on an unsafe request without the right ``X-CSRF-Token``.
     """
+    key_user = api_key_user()
+    if key_user is not None:
+        return key_user
     user = session_user()
     if user is None:
         raise NotAuthenticated("Sign in with Google first.")

@@ -86,9 +86,19 @@ def is_offered(
 ) -> bool:
     """Whether ``start`` is bookable right now, checked against a fresh free/busy call.
 
+    A start the host's hours, grid, notice and horizon rule out is refused before Google
+    is asked: a request for it must not cost a free/busy call.
+
     Raises:
         the same problems as ``offered_slots``.
     """
+    rules, _ = _settings_of(host)
+    window_end = start + timedelta(minutes=1)
+    free_day = compute_slots(
+        schedule_of(host.timezone, rules), slot_rules_of(event_type), [], now, start, window_end
+    )
+    if not any(slot.start == start for slot in free_day):
+        return False
     slots = offered_slots(
         host,
         event_type,

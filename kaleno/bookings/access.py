@@ -12,6 +12,7 @@ from kaleno.auth.sessions import require_user
 from kaleno.bookings.present import hash_manage_token
 from kaleno.errors import NotAuthenticated, NotFound
 from kaleno.extensions import db
+from kaleno.integrations.api_keys import is_api_key
 from kaleno.models import Booking
 
 Role = Literal["host", "customer"]
@@ -42,7 +43,8 @@ def bearer_token() -> str | None:
 
 
 def booking_access(booking_id: uuid.UUID) -> Access:
-    """The booking, for its customer (manage token) or its host (session + CSRF).
+    """The booking, for its customer (manage token) or its host (session + CSRF, or an
+    API key with the bookings scope).
 
     A bearer token is checked on its own: cookies are ignored then, so no CSRF applies.
 
@@ -53,7 +55,7 @@ def booking_access(booking_id: uuid.UUID) -> Access:
         CSRFFailed: 403 for a host's unsafe request without the CSRF token.
     """
     token = bearer_token()
-    if token is not None:
+    if token is not None and not is_api_key(token):
         booking = (
             db.session.query(Booking)
             .filter(Booking.manage_token_hash == hash_manage_token(token))

@@ -14,6 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from kaleno.bookings.customer_text import unlinked
 from kaleno.models import Booking, EventType
 
 EVENT_ID_PREFIX = "kb"
@@ -54,8 +55,8 @@ def _description(booking: Booking) -> str:
     lines = [f"Booked with Kaleno by {booking.customer_name or 'a customer'}."]
     if booking.customer_phone:
         lines.append(f"Phone: {booking.customer_phone}")
-    if booking.notes:
-        lines += ["", booking.notes]
+    if booking.notes:  # customer text: only here, and never as a link or markup
+        lines += ["", unlinked(booking.notes)]
     return "\n".join(lines)
 
 

@@ -2,10 +2,15 @@
 
 Keys are scoped to the event type and live 24 hours. The first request claims the key
 (a row in state ``running``; the unique constraint decides who is first), later ones
-with the same key and body wait briefly for it and get the first answer back; a
+with the same key and body wait briefly for it and get the booking back as it is now; a
 different body is refused (422); a first request that is still running after the wait
-gives 409. The manage token is part of the answer, so it is kept sealed by the vault,
-bound to the key's row, never in clear.
+gives 409.
+
+A replay never discloses the one-time manage token nor the customer's details: anyone
+who repeats key and body gets them otherwise. The row therefore keeps only the booking's
+id once answered. While the first request runs, the token sits on the row sealed by the
+vault (bound to the row), so a retry of a request that died after booking can still hand
+it to its client; the first answer drops it.
 """
 
 from __future__ import annotations
@@ -44,10 +49,10 @@ class Claimed:
 
 @dataclass(frozen=True)
 class Replay:
-    """The first request's answer."""
+    """The first request answered ``status`` for ``booking_id``."""
 
     status: int
-    body: dict[str, Any]
+    booking_id: uuid.UUID
 
 
 def request_hash(payload: dict[str, Any]) -> str:
@@ -94,7 +99,10 @@ def claim(
                 "use a new key for a new booking."
             )
         if row.state == "done" and row.response_status is not None:
-            return Replay(row.response_status, _replay_body(row, host_id))
+            assert row.booking_id is not None  # only a booking completes a key
+            status, booking_id = row.response_status, row.booking_id
+            db.session.rollback()
+            return Replay(status, booking_id)
         taken = _take_over_if_dead(row, now)
         if taken is not None:
             return taken
@@ -172,25 +180,17 @@ def sealed_token(row: IdempotencyKey, host_id: uuid.UUID) -> str:
     return current_vault().open(sealed, _aad(row.id, host_id))
 
 
-def _replay_body(row: IdempotencyKey, host_id: uuid.UUID) -> dict[str, Any]:
-    assert row.response_body is not None
-    body = dict(row.response_body["body"])
-    if _SEALED_TOKEN in row.response_body:
-        body["manage_token"] = sealed_token(row, host_id)
-    return body
+def complete(key_id: uuid.UUID, status: int) -> None:
+    """Record that the key was answered (the sealed token is dropped); release waiters.
 
-
-def complete(key_id: uuid.UUID, status: int, body: dict[str, Any]) -> None:
-    """Store the final answer (without the token in clear) and release waiters; commits."""
+    Commits.
+    """
     row = db.session.get(IdempotencyKey, key_id, populate_existing=True)
     if row is None:  # purged meanwhile: nothing left to replay
         db.session.rollback()
         return
-    stored: dict[str, Any] = {"body": {k: v for k, v in body.items() if k != "manage_token"}}
-    if row.response_body and _SEALED_TOKEN in row.response_body:
-        stored[_SEALED_TOKEN] = row.response_body[_SEALED_TOKEN]
     row.response_status = status
-    row.response_body = stored
+    row.response_body = None
     row.state = "done"
     db.session.commit()
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from kaleno.bookings.present import booking_body
-from kaleno.bookings.schemas import BookingListQuery
+from kaleno.bookings.schemas import BookingListQuery, bounded_utc
 from kaleno.errors import ValidationProblem
 from kaleno.extensions import db
 from kaleno.models import Booking, EventType, User
@@ -27,8 +27,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         start, booking_id = json.loads(raw)
-        return datetime.fromisoformat(start), uuid.UUID(booking_id)
-    except (binascii.Error, ValueError, TypeError):
+        return bounded_utc(datetime.fromisoformat(start)), uuid.UUID(booking_id)
+    except (binascii.Error, ValueError, TypeError, RecursionError):
         raise ValidationProblem(
             "Invalid query: cursor",
             errors=[{"field": "cursor", "in": "query", "message": "not a cursor from this API"}],

@@ -5,13 +5,16 @@ lost; workers claim due jobs (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), run the
 record the outcome with capped, jittered exponential backoff. A job that cannot run
 because the host's Google grant is gone or lacks the events scope is *parked*, not
 dropped: ``resume_parked`` re-queues it when the host connects the calendar again.
+
+Other modules add their own job kinds with ``register_kind`` (mail registers ``mail``):
+the worker claims and runs every registered kind beside the two it owns.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -22,6 +25,7 @@ from sqlalchemy import or_, select, update
 from kaleno.bookings.tx import begin_write, is_postgresql
 from kaleno.extensions import db
 from kaleno.models import Booking, OutboxJob, utcnow
+from kaleno.vault import binding
 
 SYNC_KIND = "booking.sync"
 # Defaults of KALENO_OUTBOX_BACKOFF_MIN_S / _MAX_S.
@@ -41,6 +45,38 @@ class Outcome:
 
     kind: OutcomeKind
     error: str | None = None
+
+
+# A registered job's runner: do the work (it may change the job's payload or secret) and
+# say how it ended; the worker records the outcome and commits.
+JobHandler = Callable[[OutboxJob, datetime], Outcome]
+_handlers: dict[str, JobHandler] = {}
+_max_attempts: dict[str, int] = {}
+
+
+def register_kind(kind: str, handler: JobHandler, *, max_attempts: int = MAX_ATTEMPTS) -> None:
+    """Let the module that owns ``kind`` have its jobs run by every outbox worker.
+
+    ``max_attempts`` sets how long a job keeps retrying before it is marked failed
+    (with the backoff capped at ``MAX_DELAY``, 300 attempts last about a day).
+    """
+    _handlers[kind] = handler
+    _max_attempts[kind] = max_attempts
+
+
+def handler_for(kind: str) -> JobHandler | None:
+    """The runner registered for ``kind``, if any."""
+    return _handlers.get(kind)
+
+
+def max_attempts_for(kind: str) -> int:
+    """How many runs a job of ``kind`` gets before it is marked failed."""
+    return _max_attempts.get(kind, MAX_ATTEMPTS)
+
+
+def registered_kinds() -> tuple[str, ...]:
+    """Every job kind registered with ``register_kind``."""
+    return tuple(_handlers)
 
 
 def enqueue_sync(booking: Booking, now: datetime, *, lease: timedelta | None = None) -> OutboxJob:
@@ -76,6 +112,11 @@ def enqueue_sync(booking: Booking, now: datetime, *, lease: timedelta | None = N
     booking.google_sync = "pending"
     booking.google_sync_error = None
     return job
+
+
+def secret_binding(job: OutboxJob) -> bytes:
+    """Associated data of a job's sealed secret (the same for sealing, opening, rotating)."""
+    return binding("outbox_jobs", "secret", job.id, job.user_id or "-")
 
 
 def claim_due(now: datetime, limit: int, kinds: Collection[str]) -> list[uuid.UUID]:

@@ -58,10 +58,19 @@ def idempotency_key() -> str:
     "Book an offered slot; returns the booking and a one-time manage token.",
     tags=TAGS,
     body=BookingRequest,
-    responses={201: CreatedBooking, 400: None, 404: None, 409: None, 422: None, 503: None},
+    responses={
+        201: CreatedBooking,
+        400: None,
+        404: None,
+        409: None,
+        422: None,
+        429: None,
+        503: None,
+    },
     headers={
         IDEMPOTENCY_HEADER: "Required, 1-255 characters; a retry with the same key and "
-        "body replays the first answer for 24 hours."
+        "body answers 201 with the same booking for 24 hours, without the manage token "
+        "and the customer's details (header Idempotent-Replayed: true)."
     },
 )
 def create_booking(host_slug: str, event_slug: str, body: BookingRequest) -> Response:

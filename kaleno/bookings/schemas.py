@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -17,6 +17,8 @@ from pydantic import (
     EmailStr,
     Field,
 )
+
+from kaleno.bookings.customer_text import MAX_NAME_LENGTH, plain_name
 
 SyncState = Literal["pending", "synced", "failed", "parked"]
 BookingStatus = Literal["confirmed", "cancelled"]
@@ -47,7 +49,40 @@ def _rfc3339_text(value: object) -> object:
     return value
 
 
-Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+# Every time a request may carry lies in these bounds, so arithmetic on it (buffers,
+# horizons, zone conversion) can never overflow Python's datetime range.
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(3000, 1, 1, tzinfo=UTC)
+
+
+def _bounded(value: datetime) -> datetime:
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not EARLIEST_TIME <= in_utc < LATEST_TIME:
+        raise ValueError("must lie between 1970-01-01 and 2999-12-31")
+    return value
+
+
+def bounded_utc(value: datetime) -> datetime:
+    """``value`` in UTC when it is aware and within the bounds requests may carry.
+
+    Raises:
+        ValueError: for a naive time or one outside 1970-01-01 … 2999-12-31.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must carry a UTC offset")
+    return _bounded(value).astimezone(UTC)
+
+
+Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_bounded)]
+
+
+# Names reach the host's Google invitation: plain and short (kaleno.bookings.customer_text).
+PlainName = Annotated[
+    str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(plain_name)
+]
 
 
 class BookingRequest(BaseModel):
@@ -56,7 +91,7 @@ class BookingRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     start: Rfc3339
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainName
     email: EmailStr = Field(max_length=320)
     phone: str | None = Field(default=None, max_length=40, pattern=PHONE_PATTERN)
     notes: str | None = Field(default=None, max_length=2000)
@@ -137,9 +172,17 @@ class BookingOut(BaseModel):
 
 
 class CreatedBooking(BookingOut):
-    """The 201 answer: the booking and its manage token, shown this once."""
+    """The 201 answer: the booking and its manage token, shown this once.
 
-    manage_token: str
+    A replay of the same ``Idempotency-Key`` and body (header ``Idempotent-Replayed:
+    true``) answers 201 with the booking as it is now, without ``manage_token`` and with
+    the customer's name, email, phone and notes left out.
+    """
+
+    manage_token: str | None = Field(
+        default=None,
+        description="The one-time manage token; absent from a replay.",
+    )
 
 
 class BookingPage(BaseModel):

@@ -3,7 +3,8 @@
 One request: claim the ``Idempotency-Key``; check the start is offered right now (fresh
 free/busy and existing bookings); in one writing transaction re-check against active
 bookings and insert the booking, its ``booking.sync`` outbox job and the sealed manage
-token on the key row; commit; try the Google sync once inline; store the final answer on
+token on the key row (and whatever the change's listeners queue, e.g. the confirmation
+mail); commit; try the Google sync once inline; store the final answer on
 the key so replays and waiting duplicates get the very same body.
 """
 
@@ -16,16 +17,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 
 from kaleno.availability.service import invalidate_busy_cache, is_offered
-from kaleno.bookings import idempotency, outbox
+from kaleno.bookings import budget, hooks, idempotency, outbox
 from kaleno.bookings.errors import SlotUnavailable
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
 from kaleno.bookings.present import booking_body, hash_manage_token
 from kaleno.bookings.schemas import BookingRequest
 from kaleno.bookings.tx import begin_write
 from kaleno.bookings.worker import inline_lease, run_inline
+from kaleno.errors import NotFound
 from kaleno.extensions import db
+from kaleno.i18n import DEFAULT_LOCALE
+from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, IdempotencyKey, User
 from kaleno.scheduling.public_slots import bookable_event_type, public_host
 
@@ -51,6 +56,7 @@ def book(
         NotFound: 404, no such page or event type.
         SlotUnavailable: 409, the start is not offered or was just taken.
         IdempotencyKeyReused: 422. IdempotencyKeyInUse: 409.
+        TooManyBookings: 429, the address or the host used up the day's budget.
         CalendarNotConnected / CalendarRevoked / ScopeNotGranted / GoogleUnavailable /
             CalendarUnreadable: availability cannot be checked right now.
     """
@@ -61,7 +67,7 @@ def book(
     wait = float(current_app.config.get("BOOKING_IDEMPOTENCY_WAIT_S", DEFAULT_IDEMPOTENCY_WAIT_S))
     claim = idempotency.claim(event_type_id, host_id, key, digest, now, wait)
     if isinstance(claim, idempotency.Replay):
-        return Answer(claim.status, claim.body, replayed=True)
+        return Answer(claim.status, _replay_body(claim.booking_id), replayed=True)
     if claim.booking_id is None:
         try:
             booking_id, job_id, token = _create(host, event_type, claim.key_id, request, now)
@@ -75,14 +81,26 @@ def book(
     booking = db.session.get(Booking, booking_id, populate_existing=True)
     assert booking is not None
     body = {**booking_body(booking, _event_type(booking)), "manage_token": token}
-    idempotency.complete(claim.key_id, 201, body)
+    idempotency.complete(claim.key_id, 201)
     return Answer(201, body)
+
+
+def _replay_body(booking_id: uuid.UUID) -> dict[str, Any]:
+    """The booking as a replay shows it: no manage token, no customer details."""
+    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    if booking is None:
+        raise NotFound("The booking this key made no longer exists.")
+    body = booking_body(booking, _event_type(booking))
+    body["customer"] = {**body["customer"], "name": None, "email": None, "phone": None}
+    body["notes"] = None
+    return body
 
 
 def _create(
     host: User, event_type: EventType, key_id: uuid.UUID, request: BookingRequest, now: datetime
 ) -> tuple[uuid.UUID, uuid.UUID, str]:
     start = request.start.astimezone(UTC)
+    budget.ensure_budget(host.id, str(request.email), now)  # before any Google call
     if not is_offered(host, event_type, start, now):
         raise SlotUnavailable(NOT_OFFERED)
     placement = Placement.of(event_type, start)
@@ -107,14 +125,17 @@ def _create(
         customer_timezone=request.timezone,
         notes=request.notes,
         manage_token_hash=hash_manage_token(token),
+        locale=str(get_locale() or DEFAULT_LOCALE),  # the customer's mails speak it
     )
     with overlap_is_conflict():
         db.session.add(booking)
         job = outbox.enqueue_sync(booking, now, lease=inline_lease())
+        enqueue_booking_event(booking, "booking.created", now)
         key_row = db.session.get(IdempotencyKey, key_id)
         assert key_row is not None  # claimed by this request, purged only when expired
         key_row.booking_id = booking.id
         key_row.response_body = idempotency.seal_token(key_id, host_id, token)
+        hooks.announce(hooks.BookingChange("created", booking, "customer", now, token))
         booking_id, job_id = booking.id, job.id
         db.session.commit()
     return booking_id, job_id, token

@@ -6,7 +6,7 @@ import logging
 import signal
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -21,9 +21,11 @@ from kaleno.models import Booking, OutboxJob, utcnow
 
 log = logging.getLogger(__name__)
 REVOKE_KIND = "google.revoke"
-# calendar.sync / calendar.watch / calendar.unwatch: two-way sync (kaleno.sync.runner).
-SYNC_KINDS = ("calendar.sync", "calendar.watch", "calendar.unwatch")
-HANDLED_KINDS = (outbox.SYNC_KIND, REVOKE_KIND, *SYNC_KINDS)
+OWN_KINDS = (outbox.SYNC_KIND, REVOKE_KIND)
+# Kinds owned by other packages that run a leased job id and record their own outcome
+# (webhooks, with their own retry schedule); ``outbox.register_kind`` is the other way in.
+JobRunner = Callable[[uuid.UUID, datetime], outbox.Outcome | None]
+_RUNNERS: dict[str, JobRunner] = {}
 # A booking that changes while its event is written is synced again, this many times.
 MAX_ROUNDS = 3
 # A Meet conference Google is still creating is read again this many times (with backoff).
@@ -32,15 +34,26 @@ REREAD_KEY, READS_KEY = "conference_pending_for", "conference_reads"
 BATCH = 10
 
 
+def register_kind(kind: str, runner: JobRunner) -> None:
+    """Let the outbox run jobs of ``kind`` (called once by the module that owns the kind)."""
+    _RUNNERS[kind] = runner
+
+
+def handled_kinds() -> tuple[str, ...]:
+    """Every job kind this worker runs."""
+    return (*OWN_KINDS, *outbox.registered_kinds(), *_RUNNERS)
+
+
 def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
-    """Run one leased ``booking.sync`` job and record its outcome; None if not runnable."""
+    """Run one leased job and record its outcome; None if not runnable."""
     job = db.session.get(OutboxJob, job_id)
+    if job is not None and job.kind in _RUNNERS:
+        return _RUNNERS[job.kind](job_id, now)
     if job is not None and job.status == "pending" and job.kind == REVOKE_KIND:
         return _run_revoke(job, now)
-    if job is not None and job.status == "pending" and job.kind in SYNC_KINDS:
-        from kaleno.sync import runner
-
-        return runner.run(job, now)
+    handler = outbox.handler_for(job.kind) if job is not None else None
+    if job is not None and job.status == "pending" and handler is not None:
+        return _run_registered(job, handler, now)
     if job is None or job.status != "pending" or job.kind != outbox.SYNC_KIND:
         db.session.commit()
         return None
@@ -107,6 +120,15 @@ def _run_revoke(job: OutboxJob, now: datetime) -> outbox.Outcome:
     return outcome
 
 
+def _run_registered(job: OutboxJob, handler: outbox.JobHandler, now: datetime) -> outbox.Outcome:
+    """Run a job of a kind another module registered (mail, webhooks, ...)."""
+    outcome = handler(job, now)
+    outbox.record(job, None, outcome, now, max_attempts=outbox.max_attempts_for(job.kind))
+    db.session.commit()
+    _log_outcome(job, outcome)
+    return outcome
+
+
 def _give_up_round(job_id: uuid.UUID, now: datetime) -> outbox.Outcome:
     outcome = outbox.Outcome("retry", "The booking kept changing during sync.")
     begin_write()
@@ -161,8 +183,12 @@ def run_worker(
     poll_interval: float = 1.0,
     clock: Callable[[], datetime] = utcnow,
     stop: threading.Event | None = None,
+    kinds: Collection[str] | None = None,
 ) -> int:
     """Drain due jobs until stopped; return how many ran.
+
+    ``kinds`` limits the worker to those job kinds (default: every kind, registered ones
+    included), e.g. to give mail its own workers.
 
     ``once`` stops when nothing is due; ``max_jobs`` stops after that many; ``stop`` is
     set by a signal handler for a graceful exit (claimed jobs not yet run are taken up
@@ -176,9 +202,9 @@ def run_worker(
         want = BATCH if max_jobs is None else min(BATCH, max_jobs - ran)
         if want <= 0:
             break
-        if clock() >= next_tick:
+        if clock() >= next_tick and (kinds is None or "calendar.sync" in kinds):
             next_tick = clock() + timedelta(seconds=_sync_tick(clock()))
-        job_ids = outbox.claim_due(clock(), want, HANDLED_KINDS)
+        job_ids = outbox.claim_due(clock(), want, kinds or handled_kinds())
         for job_id in job_ids:
             if stop.is_set():
                 break

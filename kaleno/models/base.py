@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -69,6 +70,16 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.current_timestamp()
     )
+
+
+def email_key(email: str) -> str:
+    """The form every email comparison uses: trimmed, NFKC-normalized and case-folded.
+
+    Computed in Python and stored at write time, because SQL ``lower()`` folds only ASCII
+    on SQLite (``Élodie@…`` would never match ``élodie@…``).
+    """
+    folded = unicodedata.normalize("NFKC", email.strip()).casefold()
+    return unicodedata.normalize("NFKC", folded)
 
 
 def new_uuid() -> uuid.UUID:

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from kaleno.models.base import Base, TimestampMixin, new_uuid, utcnow
+from kaleno.models.base import Base, TimestampMixin, email_key, new_uuid, utcnow
 
 
 class Booking(TimestampMixin, Base):
@@ -36,6 +36,8 @@ class Booking(TimestampMixin, Base):
     blocked_end: Mapped[datetime]
     customer_name: Mapped[str | None] = mapped_column(String(200))
     customer_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    # The one form emails are compared on (``email_key``), kept in step by ``_key_email``.
+    customer_email_key: Mapped[str | None] = mapped_column(String(320), index=True)
     customer_phone: Mapped[str | None] = mapped_column(String(40))
     customer_timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     notes: Mapped[str | None] = mapped_column(Text)
@@ -54,6 +56,16 @@ class Booking(TimestampMixin, Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     cancelled_by: Mapped[str | None] = mapped_column(String(16))  # host|customer|system
     anonymized_at: Mapped[datetime | None]
+    # The iCalendar SEQUENCE: raised by every reschedule and cancel, so calendar apps
+    # replace the copy they hold (RFC 5545 3.8.7.4).
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The language the customer booked in; their mails are written in it.
+    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+
+    @validates("customer_email")
+    def _key_email(self, _name: str, value: str | None) -> str | None:
+        self.customer_email_key = email_key(value) if value else None
+        return value
 
     def __repr__(self) -> str:
         return f"<Booking {self.id} {self.status}>"
@@ -86,7 +98,8 @@ class OutboxJob(TimestampMixin, Base):
     """Work for Google that must happen exactly once in effect, retried until it does.
 
     ``kind`` is ``booking.sync`` (bring the booking's Google event in line with the row)
-    or ``google.revoke`` (revoke a grant; the token is kept sealed only until then).
+    or ``google.revoke`` (revoke a grant; the token is kept sealed only until then), or a
+    kind another module registered (``mail``: one email, its secret sealed until sent).
     """
 
     __tablename__ = "outbox_jobs"

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from kaleno.models.base import Base, new_uuid, utcnow
+from kaleno.models.base import Base, email_key, new_uuid, utcnow
 
 
 class Consent(Base):
@@ -40,6 +40,7 @@ class DataRequest(Base):
     subject: Mapped[str] = mapped_column(String(16))  # host|guest
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     email: Mapped[str | None] = mapped_column(String(320))
+    email_key: Mapped[str | None] = mapped_column(String(320), index=True)
     token_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32), default="pending_verification")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -47,6 +48,11 @@ class DataRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
+
+    @validates("email")
+    def _key_email(self, _name: str, value: str | None) -> str | None:
+        self.email_key = email_key(value) if value else None
+        return value
 
     def __repr__(self) -> str:
         return f"<DataRequest {self.id} {self.kind} {self.status}>"

@@ -38,6 +38,10 @@ class EventType(TimestampMixin, Base):
     cancellation_notice_minutes: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     archived_at: Mapped[datetime | None]
+    # Minutes before the start at which the customer gets a reminder email.
+    reminders_minutes: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: [1440], server_default="[1440]"
+    )
 
     def __repr__(self) -> str:
         return f"<EventType {self.id} {self.slug}>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kaleno.models.base import Base, TimestampMixin, new_uuid
@@ -26,6 +26,10 @@ class User(TimestampMixin, Base):
     hosted_domain: Mapped[str | None] = mapped_column(String(255))
     last_login_at: Mapped[datetime | None]
     restricted_at: Mapped[datetime | None]
+    # Origins allowed to frame this host's booking pages (CSP frame-ancestors); none: 'none'.
+    embed_origins: Mapped[list[str] | None] = mapped_column(JSON)
+    # Whether the host gets an email for each new booking.
+    notify_new_booking: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

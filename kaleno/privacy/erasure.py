@@ -1,7 +1,8 @@
 """Erasure: a host's account (``DELETE /api/me``) and a guest's bookings (by verified email).
 
-What is kept is stated in every receipt: booking facts (times, status, event type id) with
-the customer's details removed, and audit entries that name no person.
+What is kept is stated in every receipt (``kaleno.privacy.remainder``): booking facts with
+the customer's details removed, tombstones, and audit entries that name no person.
+After the commit, SQLite's freed pages are wiped (``kaleno.privacy.storage``).
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
+from kaleno.bookings.hooks import BookingChange, announce
 from kaleno.extensions import db
-from kaleno.mail import send_mail
 from kaleno.models import (
+    ApiKey,
     AvailabilityRules,
     Booking,
     Consent,
@@ -24,15 +26,17 @@ from kaleno.models import (
     OutboxJob,
     User,
     UserSession,
+    WebhookDelivery,
+    WebhookEndpoint,
+    email_key,
 )
-from kaleno.privacy import audit
+from kaleno.privacy import audit, storage
 from kaleno.privacy.disconnect import disconnect, future_bookings
+from kaleno.privacy.remainder import KEPT_COLUMNS, KEPT_STATEMENT
+from kaleno.scheduling import slug_quarantine
 
 REQUEST_DUE = timedelta(days=30)
-KEPT_STATEMENT = (
-    "Kept: booking facts (start, end, status, event type id) with every customer detail "
-    "removed, and audit entries that record actions without personal data."
-)
+HOST_ERASED = "host account erased"
 
 
 def request_account_erasure(
@@ -82,19 +86,21 @@ def request_account_erasure(
 def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     """Disconnect Google, cancel future bookings (customers told), delete personal data."""
     user_id = user.id
+    # Erasure is the host's own request and ends any restriction: the customers whose
+    # bookings it cancels are told, and the invitations are removed from Google.
+    user.restricted_at = None
     future = future_bookings(user, now)
-    google = disconnect(user, now, delete_future_events=True)
+    google = disconnect(user, now, delete_future_events=True, for_erasure=True)
+    # The host's queued work goes first; the cancellation notices queued below stay.
+    db.session.execute(
+        delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != "google.revoke")
+    )
     for booking in future:
-        if booking.customer_email and user.restricted_at is None:
-            send_mail(
-                booking.customer_email,
-                "Your booking was cancelled",
-                f"Your booking on {booking.start_at.isoformat()} was cancelled because the host "
-                "closed their account.",
-            )
         booking.status, booking.active = "cancelled", False
         booking.cancelled_at, booking.cancelled_by = now, "system"
-        booking.cancel_reason = "host account erased"
+        booking.cancel_reason = HOST_ERASED
+        announce(BookingChange("cancelled", booking, "system", now))  # the customer is told
+    _drop_host_from_guest_exports(user_id)
     anonymized = anonymize_bookings(select(Booking).where(Booking.host_id == user_id), now)
     event_types = list(db.session.scalars(select(EventType).filter_by(user_id=user_id)))
     for event_type in event_types:
@@ -105,17 +111,18 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     type_ids = [t.id for t in event_types]
     if type_ids:
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.event_type_id.in_(type_ids)))
-    for model in (AvailabilityRules, Consent, UserSession, OAuthAttempt):
+    # Webhook endpoints go with their deliveries and attempts (ON DELETE CASCADE).
+    for model in (AvailabilityRules, Consent, UserSession, OAuthAttempt, ApiKey, WebhookEndpoint):
         db.session.execute(delete(model).where(model.user_id == user_id))
-    db.session.execute(
-        delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != "google.revoke")
-    )
+    if user.slug is not None:  # held for nobody: the old link must not pass to someone else
+        slug_quarantine.release(user.slug, None, now)
     user.google_sub = f"erased:{user_id}"
-    user.email = user.name = user.slug = user.hosted_domain = None
-    user.email_verified = False
+    user.email = user.name = user.slug = user.hosted_domain = user.embed_origins = None
+    user.last_login_at = None
+    user.email_verified, user.timezone = False, "UTC"
     user.restricted_at = now
     for request in db.session.scalars(select(DataRequest).filter_by(user_id=user_id)):
-        request.email = None
+        request.email, request.token_hash = None, None
         if request.kind == "account_erasure" and request.completed_at is None:
             request.status, request.completed_at = "completed", now
     audit.record(
@@ -126,6 +133,7 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
         bookings_anonymized=anonymized,
     )
     db.session.commit()
+    storage.wipe_freed_space()
     return {
         "status": "completed",
         "erased_at": now,
@@ -134,21 +142,42 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
         "bookings_anonymized": anonymized,
         "event_types_scrubbed": len(event_types),
         "kept": KEPT_STATEMENT,
+        "kept_columns": {table: list(columns) for table, columns in KEPT_COLUMNS.items()},
     }
 
 
+def _drop_host_from_guest_exports(host_id: Any) -> None:
+    """Take the host's bookings (host name, event titles) out of guests' stored exports."""
+    ids = {str(i) for i in db.session.scalars(select(Booking.id).filter_by(host_id=host_id))}
+    stored = select(DataRequest).where(
+        DataRequest.kind == "export", DataRequest.result.is_not(None)
+    )
+    for request in db.session.scalars(stored):
+        entries = list((request.result or {}).get("bookings", []))
+        kept = [entry for entry in entries if entry.get("id") not in ids]
+        if len(kept) != len(entries):
+            request.result = {**(request.result or {}), "bookings": kept}
+
+
 def anonymize_bookings(query: Any, now: datetime) -> int:
-    """Remove customer details from the bookings ``query`` selects; return how many."""
-    count = 0
+    """Remove customer details (and their free text) from the bookings ``query`` selects;
+    return how many."""
+    ids = []
     for booking in db.session.scalars(query):
         booking.customer_name = booking.customer_email = booking.customer_phone = None
         booking.notes = None
+        booking.customer_timezone = "UTC"
+        if booking.cancel_reason != HOST_ERASED:  # anything else may be a person's words
+            booking.cancel_reason = None
         booking.manage_token_hash = None
         booking.anonymized_at = booking.anonymized_at or now
-        count += 1
-    return count
+        ids.append(booking.id)
+    if ids:  # webhook deliveries hold a copy of the booking as it was
+        db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.booking_id.in_(ids)))
+    return len(ids)
 
 
 def guest_bookings_query(email: str) -> Any:
-    """Bookings whose customer email is ``email`` (case-insensitive)."""
-    return select(Booking).where(func.lower(Booking.customer_email) == email.lower())
+    """Bookings whose customer email is ``email``, compared on ``email_key`` (Unicode
+    case-folded, stored at write time)."""
+    return select(Booking).where(Booking.customer_email_key == email_key(email))

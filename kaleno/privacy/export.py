@@ -16,6 +16,7 @@ from sqlalchemy import select
 from kaleno.auth.connection import connection_of
 from kaleno.extensions import db
 from kaleno.models import (
+    ApiKey,
     AuditEvent,
     AvailabilityRules,
     Booking,
@@ -23,6 +24,7 @@ from kaleno.models import (
     DataRequest,
     EventType,
     User,
+    WebhookEndpoint,
 )
 
 EXPORT_SCHEMA_VERSION = "1"
@@ -121,6 +123,26 @@ class ExportAuditEvent(_Row):
     details: dict[str, Any]
 
 
+class ExportApiKey(_Row):
+    """An API key's description; the key, its hash and its prefix are never exported."""
+
+    id: uuid.UUID
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ExportWebhookEndpoint(_Row):
+    """A webhook endpoint without its signing secrets."""
+
+    id: uuid.UUID
+    url: str
+    events: list[str]
+    created_at: datetime
+
+
 class HostExport(BaseModel):
     """Everything held about one host. Tokens and other secrets are never included."""
 
@@ -136,6 +158,8 @@ class HostExport(BaseModel):
     consents: list[ExportConsent]
     data_requests: list[ExportDataRequest]
     audit_events: list[ExportAuditEvent]
+    api_keys: list[ExportApiKey]
+    webhook_endpoints: list[ExportWebhookEndpoint]
 
 
 def export_host(user: User, now: datetime) -> HostExport:
@@ -165,6 +189,13 @@ def export_host(user: User, now: datetime) -> HostExport:
         audit_events=_all(
             ExportAuditEvent,
             select(AuditEvent).filter_by(subject_user_id=user.id).order_by(AuditEvent.at),
+        ),
+        api_keys=_all(
+            ExportApiKey, select(ApiKey).filter_by(user_id=user.id).order_by(ApiKey.created_at)
+        ),
+        webhook_endpoints=_all(
+            ExportWebhookEndpoint,
+            select(WebhookEndpoint).filter_by(user_id=user.id).order_by(WebhookEndpoint.created_at),
         ),
     )
 

@@ -13,13 +13,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from kaleno.errors import Conflict, NotFound
 from kaleno.extensions import db
-from kaleno.mail import send_mail
-from kaleno.models import Booking, DataRequest, EventType, OutboxJob, User
-from kaleno.privacy import audit
+from kaleno.models import (
+    Booking,
+    DataRequest,
+    EventType,
+    IdempotencyKey,
+    OutboxJob,
+    User,
+    email_key,
+)
+from kaleno.notices.queue import drop_pending, enqueue_mail, request_language
+from kaleno.privacy import audit, storage
 from kaleno.privacy.erasure import REQUEST_DUE, anonymize_bookings, guest_bookings_query
 from kaleno.vault import fingerprint
 
@@ -27,13 +35,14 @@ VERIFY_WITHIN = timedelta(hours=48)
 
 
 def open_request(email: str, kind: str, details: dict[str, Any], now: datetime) -> DataRequest:
-    """Record the request and email its verification token to ``email``."""
+    """Record the request and queue the mail that carries its verification token."""
     token = secrets.token_urlsafe(32)
+    email = email.strip()
     request = DataRequest(
         id=uuid.uuid4(),
         kind=kind,
         subject="guest",
-        email=email.strip().lower(),
+        email=email,  # compared on its email_key, written with it
         token_hash=fingerprint(token),
         status="pending_verification",
         details=details,
@@ -42,15 +51,19 @@ def open_request(email: str, kind: str, details: dict[str, Any], now: datetime) 
     )
     db.session.add(request)
     audit.record("guest_request.opened", actor="customer", kind=kind, request_id=str(request.id))
-    db.session.commit()
-    link = f"{current_app.config['BASE_URL']}/api/privacy/requests/{request.id}/confirm"
-    send_mail(
-        request.email or email,
-        f"Confirm your {kind} request",
-        f"Someone (hopefully you) asked Kaleno for the {kind} of the data tied to this address.\n"
-        f"To confirm, POST this token to {link} within 48 hours:\n\n{token}\n\n"
-        "If it was not you, ignore this message; nothing happens without the token.",
+    enqueue_mail(
+        {
+            "notice": "privacy_request",
+            "to": request.email,
+            "to_role": "guest",
+            "request_id": str(request.id),
+            "request_kind": kind,
+            "locale": request_language(),
+        },
+        now,
+        secret=token,
     )
+    db.session.commit()
     return request
 
 
@@ -90,12 +103,7 @@ def confirm(request_id: uuid.UUID, token: str, now: datetime) -> DataRequest:
     if request.kind == "export":
         request.result = {"bookings": _guest_bookings(email)}
     elif request.kind == "erasure":
-        ids = [b.id for b in db.session.scalars(guest_bookings_query(email))]
-        count = anonymize_bookings(guest_bookings_query(email), now)
-        for booking_id in ids:  # the worker removes the attendee from the Google event
-            db.session.add(OutboxJob(kind="booking.sync", booking_id=booking_id, payload={}))
-        request.result = {"bookings_anonymized": count}
-        request.email = None
+        request.result = {"bookings_anonymized": _erase_guest(email, now)}
     elif request.kind == "rectification":
         changed = 0
         for booking in db.session.scalars(guest_bookings_query(email)):
@@ -104,12 +112,53 @@ def confirm(request_id: uuid.UUID, token: str, now: datetime) -> DataRequest:
                     setattr(booking, f"customer_{field}", request.details[field])
             changed += 1
         request.result = {"bookings_rectified": changed}
+    request.details = {}  # the new name and phone live on the bookings now, nowhere else
     request.status, request.completed_at = "completed", now
     audit.record(
         "guest_request.completed", actor="customer", kind=request.kind, request_id=str(request.id)
     )
     db.session.commit()
+    if request.kind == "erasure":
+        storage.wipe_freed_space()
     return request
+
+
+def _erase_guest(email: str, now: datetime) -> int:
+    """Anonymize the guest's bookings and drop every other copy of their details: the
+    idempotency keys of those bookings and the email, details and results of every
+    request made for that address (this one included). Returns the bookings' count."""
+    ids = [b.id for b in db.session.scalars(guest_bookings_query(email))]
+    count = anonymize_bookings(guest_bookings_query(email), now)
+    drop_pending(ids)  # no reminder or notice about them goes out any more
+    for booking_id in ids:  # the worker removes the attendee from the Google event
+        db.session.add(OutboxJob(kind="booking.sync", booking_id=booking_id, payload={}))
+    if ids:
+        db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.booking_id.in_(ids)))
+    for request in db.session.scalars(
+        select(DataRequest).where(DataRequest.email_key == email_key(email))
+    ):
+        request.email, request.details = None, {}
+        if request.kind == "export":
+            request.result = None
+    return count
+
+
+def export_result(request: DataRequest, now: datetime) -> dict[str, Any] | None:
+    """Hand out a stored export once: it is dropped when read or when it expires.
+
+    The caller commits.
+    """
+    result, request.result = request.result, None
+    if result is None or request.completed_at is None:
+        return None
+    if request.completed_at + export_lifetime() <= now:
+        return None
+    return result
+
+
+def export_lifetime() -> timedelta:
+    """How long an export nobody downloaded is kept (``KALENO_RETENTION_EXPORT_HOURS``)."""
+    return timedelta(hours=int(current_app.config.get("RETENTION_EXPORT_HOURS", 24)))
 
 
 def _guest_bookings(email: str) -> list[dict[str, Any]]:

@@ -19,10 +19,13 @@ from kaleno.models import (
     OutboxJob,
     User,
     UserSession,
+    WebhookDelivery,
 )
+from kaleno.privacy import storage
 from kaleno.privacy.disconnect import future_bookings
 from kaleno.privacy.erasure import anonymize_bookings, erase_account
-from kaleno.privacy.guest import VERIFY_WITHIN
+from kaleno.privacy.guest import VERIFY_WITHIN, export_lifetime
+from kaleno.scheduling import slug_quarantine
 
 
 @dataclass
@@ -35,7 +38,10 @@ class PurgeReport:
     oauth_attempts_deleted: int = 0
     sessions_deleted: int = 0
     guest_requests_scrubbed: int = 0
+    export_results_expired: int = 0
+    slug_quarantines_ended: int = 0
     outbox_jobs_deleted: int = 0
+    webhook_deliveries_deleted: int = 0
     account_erasures_completed: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -64,10 +70,28 @@ def purge(now: datetime, *, dry_run: bool) -> PurgeReport:
     )
     report.sessions_deleted = _delete(delete(UserSession).where(UserSession.expires_at < now))
     report.guest_requests_scrubbed = _scrub_guest_requests(now)
+    report.export_results_expired = _delete(
+        update(DataRequest)
+        .where(
+            DataRequest.kind == "export",
+            DataRequest.result.is_not(None),
+            DataRequest.completed_at <= now - export_lifetime(),
+        )
+        .values(result=None)
+    )
     report.outbox_jobs_deleted = _delete(
         delete(OutboxJob).where(
             OutboxJob.status == "done",
             OutboxJob.updated_at < now - _days("RETENTION_OUTBOX_DONE_DAYS"),
+        )
+    )
+    report.slug_quarantines_ended = slug_quarantine.purge_expired(now)
+    # A delivery holds a copy of the booking (the customer's name and email): the log is
+    # kept as long as finished outbox work, then goes with its attempts.
+    report.webhook_deliveries_deleted = _delete(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.status != "pending",
+            WebhookDelivery.created_at < now - _days("RETENTION_OUTBOX_DONE_DAYS"),
         )
     )
     due_erasures = _due_account_erasures(now)
@@ -78,6 +102,7 @@ def purge(now: datetime, *, dry_run: bool) -> PurgeReport:
     db.session.commit()
     for user in due_erasures:
         erase_account(user, now, actor="system")
+    storage.wipe_freed_space()
     return report
 
 
@@ -94,7 +119,7 @@ def _scrub_guest_requests(now: datetime) -> int:
             DataRequest.completed_at < now - _days("RETENTION_REQUEST_RESULT_DAYS"),
             (DataRequest.result.is_not(None)) | (DataRequest.email.is_not(None)),
         )
-        .values(result=None, email=None)
+        .values(result=None, email=None, email_key=None, details={})
     )
     stale = _delete(
         update(DataRequest)
@@ -103,7 +128,7 @@ def _scrub_guest_requests(now: datetime) -> int:
             DataRequest.status == "pending_verification",
             DataRequest.created_at < now - VERIFY_WITHIN,
         )
-        .values(status="expired", email=None, token_hash=None)
+        .values(status="expired", email=None, email_key=None, token_hash=None, details={})
     )
     return done + stale
 

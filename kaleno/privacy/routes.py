@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from kaleno.api.spec import operation
 from kaleno.auth.connection import current_time
 from kaleno.auth.sessions import end_session, require_user
+from kaleno.bookings.schemas import PHONE_PATTERN, PlainName
 from kaleno.extensions import db
 from kaleno.privacy import audit, consents, guest, restriction
 from kaleno.privacy.disconnect import disconnect
@@ -46,10 +47,11 @@ class ConsentUpdate(BaseModel):
 class GuestRequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    email: EmailStr = Field(max_length=320)
     kind: Literal["export", "erasure", "rectification"]
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 ()\-.]{3,40}$")
+    # The same rules as on a booking, so a rectified value always fits the booking row.
+    name: PlainName | None = None
+    phone: str | None = Field(default=None, max_length=40, pattern=PHONE_PATTERN)
 
 
 class GuestConfirmIn(BaseModel):
@@ -206,15 +208,18 @@ def open_guest_request(body: GuestRequestIn) -> Response:
     responses={200: GuestRequestOut, 404: None, 409: None},
 )
 def confirm_guest_request(request_id: uuid.UUID, body: GuestConfirmIn) -> Response:
+    """Carry the request out; an export's data is then downloaded once with GET."""
     record = guest.confirm(request_id, body.token, current_time())
-    return _json(
-        GuestRequestOut.model_validate(record, from_attributes=True).model_dump(mode="json")
-    )
+    shown = GuestRequestOut.model_validate(record, from_attributes=True)
+    if record.kind == "export":
+        shown.result = None
+    return _json(shown.model_dump(mode="json"))
 
 
 @bp.get("/privacy/requests/<uuid:request_id>")
 @operation(
-    "Status of a guest request (and, for an export, the data). Bearer: the token.",
+    "Status of a guest request; for an export, the data, handed out once (then deleted, "
+    "as it is after KALENO_RETENTION_EXPORT_HOURS). Bearer: the token.",
     tags=("privacy",),
     auth="manage-token",
     responses={200: GuestRequestOut, 404: None},
@@ -223,6 +228,8 @@ def show_guest_request(request_id: uuid.UUID) -> Response:
     header = request.headers.get("Authorization", "")
     token = header[7:] if header.lower().startswith("bearer ") else None
     record = guest.load_verified(request_id, token)
-    return _json(
-        GuestRequestOut.model_validate(record, from_attributes=True).model_dump(mode="json")
-    )
+    shown = GuestRequestOut.model_validate(record, from_attributes=True)
+    if record.kind == "export":
+        shown.result = guest.export_result(record, current_time())
+        db.session.commit()
+    return _json(shown.model_dump(mode="json"))

@@ -13,6 +13,7 @@ from kaleno.scheduling.fields import DisplayName, PatchModel, Slug, StrictModel
 
 MAX_NOTICE_MINUTES = 60 * 24 * 60  # 60 days
 MAX_CANCELLATION_NOTICE_MINUTES = 43_200  # 30 days
+MAX_REMINDER_MINUTES = 43_200  # 30 days
 
 LocationKind = Literal["google_meet", "in_person", "phone", "custom"]
 LocationText = Annotated[str, Field(min_length=1, max_length=500)]
@@ -24,6 +25,8 @@ Horizon = Annotated[StrictInt, Field(ge=1, le=730)]
 SlotInterval = Annotated[StrictInt, Field(ge=5, le=720)]
 MaxPerDay = Annotated[StrictInt, Field(ge=1, le=100)]
 CancellationNotice = Annotated[StrictInt, Field(ge=0, le=MAX_CANCELLATION_NOTICE_MINUTES)]
+ReminderMinutes = Annotated[StrictInt, Field(ge=5, le=MAX_REMINDER_MINUTES)]
+Reminders = Annotated[list[ReminderMinutes], Field(max_length=5)]
 
 
 class Location(StrictModel):
@@ -56,7 +59,13 @@ class EventTypeIn(StrictModel):
     slot_interval_minutes: SlotInterval = 30
     max_per_day: MaxPerDay | None = None
     cancellation_notice_minutes: CancellationNotice = 0
+    reminders_minutes: Reminders = Field(default_factory=lambda: [1440])
     active: StrictBool = True
+
+    @field_validator("reminders_minutes")
+    @classmethod
+    def _distinct_reminders(cls, value: list[int]) -> list[int]:
+        return sorted(set(value), reverse=True)
 
 
 class EventTypePatch(PatchModel):
@@ -76,7 +85,13 @@ class EventTypePatch(PatchModel):
     slot_interval_minutes: SlotInterval | None = None
     max_per_day: MaxPerDay | None = None
     cancellation_notice_minutes: CancellationNotice | None = None
+    reminders_minutes: Reminders | None = None
     active: StrictBool | None = None
+
+    @field_validator("reminders_minutes")
+    @classmethod
+    def _distinct_reminders(cls, value: list[int] | None) -> list[int] | None:
+        return None if value is None else sorted(set(value), reverse=True)
 
 
 class EventTypeOut(BaseModel):
@@ -95,6 +110,7 @@ class EventTypeOut(BaseModel):
     slot_interval_minutes: int
     max_per_day: int | None
     cancellation_notice_minutes: int
+    reminders_minutes: list[int]
     active: bool
     created_at: datetime
     updated_at: datetime
@@ -131,6 +147,7 @@ def event_type_document(event_type: EventType) -> dict[str, Any]:
         "slot_interval_minutes": event_type.slot_interval_minutes,
         "max_per_day": event_type.max_per_day,
         "cancellation_notice_minutes": event_type.cancellation_notice_minutes,
+        "reminders_minutes": list(event_type.reminders_minutes or []),
         "active": event_type.active,
         "created_at": event_type.created_at.isoformat(),
         "updated_at": event_type.updated_at.isoformat(),

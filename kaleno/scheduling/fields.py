@@ -24,6 +24,19 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 CLOCK_PATTERN = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
 _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Top-level paths a host slug may never take (DESIGN.md "Pages people use"), so a page of
+# the app is never shadowed; update_profile also refuses every top-level path the running
+# app routes, so paths added later are covered too.
+RESERVED_SLUGS = frozenset(
+    {
+        "api", "auth", "console", "docs", "m", "privacy", "cookies", "static", "webhooks",
+        "healthz", "readyz", "metrics", "openapi", "openapi.json", "dev", "emulator",
+        "login", "logout", "signin", "signup", "admin", "assets", "favicon", "robots",
+        "sitemap", "well-known", "help", "about", "terms",
+    }
+)  # fmt: skip
+ORIGIN_PATTERN = r"^https?://[a-z0-9.-]+(?::[0-9]{1,5})?$"
+MAX_EMBED_ORIGINS = 10
 
 
 class SlugTaken(Conflict):
@@ -61,6 +74,20 @@ def _check_zone(name: str) -> str:
     return name
 
 
+def _check_host_slug(slug: str) -> str:
+    if slug in RESERVED_SLUGS:
+        raise ValueError("this address is reserved for a page of Kaleno; pick another")
+    return slug
+
+
+def _check_origins(origins: list[str]) -> list[str]:
+    if len(origins) > MAX_EMBED_ORIGINS:
+        raise ValueError(f"at most {MAX_EMBED_ORIGINS} origins")
+    if any(not re.match(ORIGIN_PATTERN, origin) for origin in origins):
+        raise ValueError("each origin is scheme://host[:port] in lower case, no path")
+    return sorted(set(origins))
+
+
 def _parse_date(value: Any) -> date:
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise ValueError("use the format YYYY-MM-DD")
@@ -73,6 +100,8 @@ def _parse_date(value: Any) -> date:
 IanaZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_check_zone)]
 IsoDate = Annotated[date, BeforeValidator(_parse_date)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+HostSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN), AfterValidator(_check_host_slug)]
+EmbedOrigins = Annotated[list[str], AfterValidator(_check_origins)]
 ClockTime = Annotated[str, StringConstraints(pattern=CLOCK_PATTERN)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 

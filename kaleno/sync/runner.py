@@ -29,8 +29,14 @@ from kaleno.sync import channels, engine, google_calls, jobs
 log = logging.getLogger(__name__)
 
 
+def register() -> None:
+    """Let every outbox worker run the sync's job kinds (called by ``create_app``)."""
+    for kind in jobs.KINDS:
+        outbox.register_kind(kind, run)
+
+
 def run(job: OutboxJob, now: datetime) -> outbox.Outcome:
-    """Run one leased sync job and record its outcome (commits)."""
+    """Run one leased sync job; the outbox records the outcome it answers."""
     job_id, kind, user_id = job.id, job.kind, job.user_id
     payload = dict(job.payload or {})
     try:
@@ -44,18 +50,14 @@ def run(job: OutboxJob, now: datetime) -> outbox.Outcome:
     except calendar.AccessTokenRejected:
         outcome = outbox.Outcome("retry", "Google rejected a freshly refreshed access token.")
     except Exception as error:  # a bug or an outage must not lose the job: retry later
-        db.session.rollback()
         log.exception("calendar sync job crashed", extra={"job_id": str(job_id)})
         outcome = outbox.Outcome("retry", f"Unexpected {type(error).__name__} during sync.")
     db.session.rollback()
-    row = db.session.get(OutboxJob, job_id, populate_existing=True)
-    if row is not None:
-        outbox.record(row, None, outcome, now)
-        if outcome.kind != "done" and kind == jobs.SYNC_KIND and user_id is not None:
-            state = db.session.get(CalendarSync, user_id)
-            if state is not None:
-                state.last_error = (outcome.error or outcome.kind)[:200]
-    db.session.commit()
+    if outcome.kind != "done" and kind == jobs.SYNC_KIND and user_id is not None:
+        state = db.session.get(CalendarSync, user_id)
+        if state is not None:
+            state.last_error = (outcome.error or outcome.kind)[:200]
+    db.session.get(OutboxJob, job_id, populate_existing=True)  # the caller records on it
     return outcome
 
 
@@ -78,6 +80,7 @@ def _run(
     google_calls.stop(host, now, channel_id, resource_id)
     for row in db.session.query(GoogleChannel).filter_by(id=_uuid(channel_id)):
         row.status = "stopped"
+    db.session.commit()
     return outbox.Outcome("done")
 
 

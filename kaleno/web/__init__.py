@@ -16,13 +16,15 @@ def init_web(app: Flask) -> None:
     Raises:
         config.ConfigError: when a rate limit or the CORS origins are unusable.
     """
-    from kaleno.web import cors, headers, limits, metrics, routes
+    from kaleno.web import assets, cors, headers, input_guard, limits, metrics, routes
 
     # Metrics hooks first: their timer starts before a rate limit can refuse the request.
     metrics.install(app)
     limits.install(app)
+    input_guard.install(app)
     headers.install(app)
     cors.install(app)
+    assets.install(app)
     app.register_blueprint(routes.bp)
     trusted = int(app.config.get("TRUSTED_PROXIES", 0))
     if trusted > 0:

@@ -1,7 +1,9 @@
-"""Rate limits per client address, chosen in one place from the matched URL rule.
+"""Rate limits per client (IPv4 address or IPv6 /64; per key for API-key requests),
+chosen in one place from the matched URL rule.
 
 Each group shares one bucket across its routes (signing in is one budget whether the
-client hits the login or the callback). Storage is Redis when ``REDIS_URL`` is set, so
+client hits the login or the callback); every ``/api/*`` request made with an API key
+counts against that key's own budget instead. Storage is Redis when ``REDIS_URL`` is set, so
 every worker on every host counts together; otherwise process memory.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import math
 import re
@@ -45,18 +48,50 @@ GROUPS = (
         "slots",
         "RATE_LIMIT_SLOTS",
         frozenset({"GET", "HEAD"}),
-        re.compile(rf"^/api/pages/{_PARAM}/{_PARAM}/slots$"),
+        # The booking and manage pages read the same slots: one budget with the API.
+        re.compile(rf"^/api/pages/{_PARAM}/{_PARAM}/slots$|^/{_PARAM}/{_PARAM}$|^/m/b/{_PARAM}$"),
     ),
     LimitGroup(
         "booking",
         "RATE_LIMIT_BOOKING",
         frozenset({"POST"}),
-        re.compile(rf"^/api/pages/{_PARAM}/{_PARAM}/bookings$"),
+        re.compile(
+            rf"^/api/pages/{_PARAM}/{_PARAM}/bookings$|^/{_PARAM}/{_PARAM}$"
+            rf"|^/m/b/{_PARAM}/reschedule$"
+        ),
     ),
     LimitGroup(
         "privacy", "RATE_LIMIT_PRIVACY", frozenset({"POST"}), re.compile(r"^/api/privacy/requests$")
     ),
+    # Reschedule and cancel (a manage token or a session; each attempt may cost Google calls).
+    LimitGroup(
+        "manage",
+        "RATE_LIMIT_MANAGE",
+        frozenset({"PATCH", "POST"}),
+        re.compile(rf"^/api/bookings/{_PARAM}(/cancel)?$"),
+    ),
+    LimitGroup(
+        "confirm",
+        "RATE_LIMIT_CONFIRM",
+        frozenset({"POST"}),
+        re.compile(rf"^/api/privacy/requests/{_PARAM}/confirm$"),
+    ),
 )
+
+
+# Requests with ``Authorization: Bearer kal_…`` on /api/*: one bucket per key.
+API_KEY_GROUP = LimitGroup(
+    "api_key",
+    "RATE_LIMIT_API_KEY",
+    frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}),
+    re.compile(r"^/api/"),
+)
+
+
+def _presented_api_key() -> str | None:
+    scheme, _, credential = request.headers.get("Authorization", "").strip().partition(" ")
+    credential = credential.strip()
+    return credential if scheme.lower() == "bearer" and credential.startswith("kal_") else None
 
 
 def group_for(rule: str, method: str) -> LimitGroup | None:
@@ -70,15 +105,34 @@ def group_for(rule: str, method: str) -> LimitGroup | None:
 def _current_group() -> LimitGroup | None:
     if request.url_rule is None:
         return None
-    return group_for(request.url_rule.rule, request.method)
+    rule = request.url_rule.rule
+    if _presented_api_key() is not None and API_KEY_GROUP.rule.search(rule):
+        return API_KEY_GROUP
+    return group_for(rule, request.method)
+
+
+def client_network(address: str) -> str:
+    """The client a rate limit counts: an IPv4 address, or the /64 of an IPv6 address
+    (one subscriber usually holds a whole /64, so its addresses are one client)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
 
 
 def client_key() -> str:
-    """The bucket key of the client's address (after ProxyFix, the one the trusted proxy
-    saw), keyed-hashed so the rate-limit store never holds an address in the clear."""
-    address = (request.remote_addr or "unknown").encode()
+    """The bucket key of the API key sent, else of the client (after ProxyFix, the address
+    the trusted proxy saw; IPv6 per /64), keyed-hashed so the rate-limit store never holds a
+    key or an address in the clear."""
+    api_key = _presented_api_key()
+    subject = f"key|{api_key}" if api_key else client_network(request.remote_addr or "unknown")
     secret = str(current_app.secret_key or "").encode()
-    return hmac.new(secret, address, hashlib.sha256).hexdigest()[:32]
+    return hmac.new(secret, subject.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def install(app: Flask) -> Limiter:
@@ -87,8 +141,9 @@ def install(app: Flask) -> Limiter:
     Raises:
         ConfigError: when a configured limit is not a valid rate ("10/minute", "5 per second").
     """
-    limit_values = {group.name: str(app.config[group.setting]) for group in GROUPS}
-    for group in GROUPS:
+    groups = (*GROUPS, API_KEY_GROUP)
+    limit_values = {group.name: str(app.config[group.setting]) for group in groups}
+    for group in groups:
         try:
             parse_many(limit_values[group.name])
         except ValueError:

@@ -1,7 +1,7 @@
 """Two-way sync with Google: push channels, per-host sync state, and two booking columns.
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0008
 Create Date: 2026-11-29 00:40:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import kaleno.models.base
 
 revision = "0009"
-down_revision = "0003"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from kaleno.extensions import db
-from kaleno.mail import sent_mail
 from kaleno.models import Booking, OutboxJob, User, utcnow
+from tests.notices.mailbox import memory_mail_to, token_in
 from tests.privacy import factories
 
 GUEST = "gina@example.com"
@@ -28,11 +27,7 @@ def _host_with_bookings(app: Flask) -> None:
 
 
 def _token_for(app: Flask, to: str) -> str:
-    with app.app_context():
-        body = [m for m in sent_mail() if m.to == to][-1].body
-    match = re.search(r"^([A-Za-z0-9_\-]{40,})$", body, re.MULTILINE)
-    assert match, body
-    return match.group(1)
+    return token_in(memory_mail_to(app, to)[-1])
 
 
 def _open(client: FlaskClient, email: str, kind: str, **extra: str) -> dict[str, object]:

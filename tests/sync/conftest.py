@@ -123,6 +123,17 @@ class Host:
         shown: dict[str, Any] = response.json()
         return shown
 
+    def notices(self, booking_id: str) -> list[tuple[str, str]]:
+        """The notice mails queued for a booking: ``(notice, to_role)``, oldest first."""
+        with self.page.app.app_context():
+            query = db.session.query(OutboxJob).filter(
+                OutboxJob.kind == "mail", OutboxJob.booking_id == uuid.UUID(booking_id)
+            )
+            return [
+                (str(j.payload["notice"]), str(j.payload["to_role"]))
+                for j in query.order_by(OutboxJob.created_at)
+            ]
+
     def sync_jobs(self) -> list[OutboxJob]:
         return [j for j in self.page.jobs() if j.kind == "calendar.sync"]
 

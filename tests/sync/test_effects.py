@@ -36,6 +36,7 @@ def test_deleted_in_google_cancels_the_booking_by_the_host_and_frees_the_slot(
     assert shown["cancelled_by"] == "host"
     assert "deleted the event in Google" in shown["cancel_reason"]
     assert start in host.slot_starts(start)  # cache dropped at once
+    assert host.notices(booking["id"]).count(("cancelled", "customer")) == 1  # customer told
 
 
 def test_moved_in_google_the_booking_follows(host: Host, worker: Worker) -> None:
@@ -60,6 +61,7 @@ def test_moved_in_google_the_booking_follows(host: Host, worker: Worker) -> None
         what="the booking moved",
     )
     assert shown["status"] == "confirmed" and shown["rules_warning"] is None
+    assert ("rescheduled", "customer") in host.notices(booking["id"])  # customer told
     assert later not in host.slot_starts(later) and start in host.slot_starts(start)
     # Kaleno's own event was not written back (no patch after the move).
     assert host.page.calls("calendar.events.patch") == 0
@@ -105,6 +107,8 @@ def test_the_customer_declined_cancels_by_the_customer_and_removes_the_event(
     )
     assert shown["cancelled_by"] == "customer"
     eventually(lambda: not host.page.live_events(), what="the event removed from Google")
+    notices = host.notices(booking["id"])
+    assert ("cancelled", "host") in notices and ("cancelled", "customer") not in notices
 
 
 def test_a_new_busy_event_in_google_drops_the_cached_slots_at_once(

@@ -64,6 +64,7 @@ def test_duplicated_notifications_change_nothing_twice(host: Host, worker: Worke
     assert len(numbers) == 2 and len(set(numbers)) == 1  # the same message, twice
     again = host.booking(booking["id"])
     assert again["cancelled_at"] == first["cancelled_at"]
+    assert host.notices(booking["id"]).count(("cancelled", "customer")) == 1  # told once
     assert again["cancel_reason"] == first["cancel_reason"]
 
 

@@ -27,6 +27,7 @@ def production_env(database_url: str, **overrides: str) -> dict[str, str]:
         "KALENO_TOKEN_KEYS": new_token_key_entry("k1"),
         "KALENO_GOOGLE_CLIENT_ID": "abc.apps.googleusercontent.com",
         "KALENO_GOOGLE_CLIENT_SECRET": "GOCSPX-realistic-secret-value",
+        "KALENO_BASE_URL": "https://kaleno.example",
     }
     env.update(overrides)
     return env

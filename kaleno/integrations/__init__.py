@@ -1,0 +1,1 @@
+"""Integrations: signed webhooks delivered through the outbox, and scoped API keys."""
