@@ -17,7 +17,7 @@ from kaleno.emulator.errors import (
 )
 from kaleno.emulator.events import insert_event
 from kaleno.emulator.faults import OAUTH_METHODS
-from kaleno.emulator.push import deliverer
+from kaleno.emulator.push_delivery import deliverer
 from kaleno.emulator.scopes import CALENDAR_METHOD_SCOPES
 from kaleno.emulator.snapshot import describe_state
 from kaleno.emulator.state import Calendar, Client, Fault, PendingAuthorization

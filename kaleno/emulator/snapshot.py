@@ -6,7 +6,8 @@ import copy
 import time
 from typing import Any
 
-from kaleno.emulator.push import deliverer, describe_channels
+from kaleno.emulator.push import describe_channels
+from kaleno.emulator.push_delivery import deliverer
 from kaleno.emulator.state import EmulatorState
 
 
