@@ -71,7 +71,8 @@ class Bench:
         return self.next_start
 
     def book(self, start: datetime) -> tuple[str, str]:
-        body = {"start": _rfc3339(start), "name": "Bench Customer", "email": "c@example.org"}
+        email = f"c{uuid.uuid4().hex[:12]}@example.org"
+        body = {"start": _rfc3339(start), "name": "Bench Customer", "email": email}
         response = requests.post(
             f"{self.stack.page}/bookings",
             json={**body, "timezone": "UTC"},
@@ -190,6 +191,9 @@ def main() -> None:
         "KALENO_SYNC_TICK_S": "0.2",
         "KALENO_REDIS_URL": args.redis_url,
         "KALENO_FREEBUSY_CACHE_TTL_S": "600",
+        # One benchmark host books far more than a real one a day (the invitation budget).
+        "KALENO_BOOKINGS_PER_CUSTOMER_PER_DAY": "100000",
+        "KALENO_BOOKINGS_PER_HOST_PER_DAY": "100000",
     }
     print(f"# python={platform.python_version()} machine={platform.machine()}")
     print(f"# changes_per_mode={args.changes} reconcile_s={args.reconcile_s}")
