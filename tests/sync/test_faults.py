@@ -177,3 +177,19 @@ def test_the_webhook_answers_without_calling_google(host: Host, worker: Worker) 
     assert elapsed < 1.0
     assert host.google.state()["calls"] == calls_before  # no Google call inline
     assert [j.status for j in host.sync_jobs()].count("pending") == 1
+
+
+def test_an_expired_channel_that_cannot_be_renewed_falls_back_to_polling(
+    host: Host, worker: Worker
+) -> None:
+    host.google.settings(channel_ttl_s=1)
+    first = host.wait_for_channel()
+    host.google.fault("calendar.events.watch", 503, count=1000)  # no new channel for now
+    booking = host.book(next_slot())
+    eventually(lambda: all(c["expired"] for c in host.google_channels()), timeout=5, what="expiry")
+    host.google.delete_event(HOST_EMAIL, booking["google"]["event_id"])
+    poll_s = float(host.page.app.config["SYNC_POLL_S"])
+    shown = eventually(lambda: _cancelled(host, booking["id"]), timeout=poll_s + 3)
+    assert shown["cancelled_by"] == "host"
+    # Google refused every new channel: the only active row is the expired first one.
+    assert [c.id for c in host.channels() if c.status == "active"] == [first.id]
