@@ -35,6 +35,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.scheduling.availability_settings import bp as availability_bp
     from kaleno.scheduling.event_types import bp as event_types_bp
     from kaleno.scheduling.pages import bp as pages_bp
+    from kaleno.sync.routes import bp as sync_bp
+    from kaleno.sync.runner import register as register_sync_jobs
     from kaleno.unit_of_work import init_unit_of_work
     from kaleno.web import init_web
 
@@ -64,6 +66,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_keys_bp)
     app.register_blueprint(customer_pages_bp)
     init_notices(app)
+    app.register_blueprint(sync_bp)
+    register_sync_jobs()
     if app.config.get("GENERATED_SECRETS"):
         logging.getLogger(__name__).warning(
             "development: using throwaway secrets kept in instance/dev-secrets.json"

@@ -9,7 +9,15 @@ from kaleno.bookings.worker import handled_kinds
 
 
 def test_every_job_kind_is_in_the_one_registry_with_its_own_retry_policy(app: Flask) -> None:
-    assert set(handled_kinds()) == {"booking.sync", "google.revoke", "mail", "webhook.deliver"}
+    assert set(handled_kinds()) == {
+        "booking.sync",
+        "google.revoke",
+        "mail",
+        "webhook.deliver",
+        "calendar.sync",
+        "calendar.watch",
+        "calendar.unwatch",
+    }
     policies = {kind: outbox.kind_of(kind) for kind in handled_kinds()}
     assert all(policies.values())
     assert outbox.max_attempts_for("mail") == 300  # SMTP may be down for about a day
