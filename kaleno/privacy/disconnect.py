@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from kaleno.auth.attempts import client_credentials
 from kaleno.auth.connection import REVOKE_KIND, access_token_for, connection_of
+from kaleno.availability.service import invalidate_busy_cache
 from kaleno.bookings import outbox
 from kaleno.bookings.google_event import google_event_id, replacement_event_id
 from kaleno.bookings.outbox import Outcome
@@ -25,10 +26,19 @@ from kaleno.google import calendar, oauth
 from kaleno.google.credentials import GrantRevoked, usable_access_token
 from kaleno.google.endpoints import current_endpoints
 from kaleno.google.errors import GoogleUnavailable
-from kaleno.models import AvailabilityRules, Booking, GoogleConnection, OutboxJob, User, utcnow
+from kaleno.models import (
+    AvailabilityRules,
+    Booking,
+    CalendarSync,
+    GoogleConnection,
+    OutboxJob,
+    User,
+    utcnow,
+)
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.privacy import audit
 from kaleno.sealed import connection_binding, job_binding
+from kaleno.sync.channels import stop_all
 from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
@@ -290,9 +300,6 @@ def _forget_google_ids(user: User, now: datetime) -> int:
 
 def _forget_sync(user: User, now: datetime) -> int:
     """Stop the push channels and forget the sync token (two-way sync)."""
-    from kaleno.models import CalendarSync
-    from kaleno.sync.channels import stop_all
-
     stopped = stop_all(user, now)
     state = db.session.get(CalendarSync, user.id)
     if state is not None:
@@ -310,8 +317,6 @@ def _reset_calendars(user: User) -> int:
 
 
 def _drop_busy_cache(user_id: uuid.UUID) -> None:
-    from kaleno.availability.service import invalidate_busy_cache
-
     invalidate_busy_cache(user_id)
 
 

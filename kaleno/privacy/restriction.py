@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kaleno.bookings.outbox import resume_parked
 from kaleno.errors import HostRestricted, ensure_not_restricted
 from kaleno.models import User
 from kaleno.privacy import audit
+from kaleno.sync.channels import stop_all
 
 # The guard lives with the errors (every layer uses it); named here too for old importers.
 __all__ = ["HostRestricted", "ensure_not_restricted", "lift", "restrict"]
@@ -16,8 +18,6 @@ def restrict(user: User, now: datetime) -> None:
     """Switch processing off for ``user`` (idempotent); push channels are stopped first
     (no Google call may happen once restricted; the sync resumes when lifted)."""
     if user.restricted_at is None:
-        from kaleno.sync.channels import stop_all
-
         stop_all(user, now)
         user.restricted_at = now
         audit.record("restriction.start", actor="user", subject_user_id=user.id)
@@ -25,8 +25,6 @@ def restrict(user: User, now: datetime) -> None:
 
 def lift(user: User) -> None:
     """Switch processing back on (idempotent); Google work parked meanwhile resumes."""
-    from kaleno.bookings.outbox import resume_parked
-
     if user.restricted_at is not None:
         user.restricted_at = None
         audit.record("restriction.end", actor="user", subject_user_id=user.id)
