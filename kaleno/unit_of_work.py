@@ -24,3 +24,26 @@ def init_unit_of_work(app: Flask) -> None:
         else:
             db.session.rollback()
         return response
+
+
+# The steps allowed to commit before their entry point's unit ends, and why each must.
+OWN_STEPS = {
+    "idempotency key": "a claim (or its answer) other requests with the same key wait on",
+    "refreshed token": "a token Google issued is kept even if the request then fails",
+    "dead grant": "a grant Google called revoked is marked so, whatever the request does",
+    "write lock": "SQLite: end what the session holds, then BEGIN IMMEDIATE",
+    "booking": "the booking and its outbox job are durable before the inline Google sync",
+    "job lease": "claimed outbox jobs are leased before they run",
+    "sign-in attempt": "the PKCE attempt is stored before the browser leaves for Google",
+}
+
+
+def commit_step(step: str) -> None:
+    """The one explicitly named nested unit: commit now, before the entry point's unit ends.
+
+    Only for the steps in ``OWN_STEPS`` (others wait on them, or they must outlive a
+    failure of the rest); everything else is committed by its entry point.
+    """
+    if step not in OWN_STEPS:
+        raise ValueError(f"{step!r} is not a step allowed to commit on its own")
+    db.session.commit()

@@ -17,6 +17,7 @@ from kaleno.google.errors import GoogleAuthFailed
 from kaleno.google.oauth import ClientCredentials, authorization_url, new_pkce_pair
 from kaleno.models import OAuthAttempt, utcnow
 from kaleno.sealed import attempt_binding
+from kaleno.unit_of_work import commit_step
 from kaleno.vault import current_vault, fingerprint
 
 ATTEMPT_LIFETIME = timedelta(minutes=10)
@@ -85,7 +86,7 @@ def begin(
     db.session.add(attempt)
     _discard_previous()
     session[SESSION_KEY] = str(attempt.id)
-    db.session.commit()
+    commit_step("sign-in attempt")
     return authorization_url(
         current_endpoints(),
         client_credentials(),
@@ -111,7 +112,7 @@ def consume(kind: str, state: str | None) -> ConsumedAttempt:
     if attempt is None:
         raise GoogleAuthFailed("No sign-in is in progress in this browser (or it was used).")
     db.session.delete(attempt)
-    db.session.commit()
+    commit_step("sign-in attempt")
     if attempt.kind != kind:
         raise GoogleAuthFailed("This callback does not belong to the attempt in progress.")
     if attempt.expires_at <= utcnow():

@@ -22,6 +22,7 @@ from kaleno.google.oauth import TokenResponse
 from kaleno.models import AvailabilityRules, GoogleConnection, OutboxJob, User, utcnow
 from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
 from kaleno.sealed import connection_binding
+from kaleno.unit_of_work import commit_step
 from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def access_token_for(user: User, scope: str, now: datetime, *, force_refresh: bo
         )
     except GrantRevoked as dead:
         mark_revoked(conn, now, dead.reason)
-        db.session.commit()
+        commit_step("dead grant")
         raise CalendarRevoked(_revoked_detail(conn)) from None
     except ClientMisconfigured:
         log.error("google refused the oauth client; check the client id and secret")
@@ -122,7 +123,7 @@ def access_token_for(user: User, scope: str, now: datetime, *, force_refresh: bo
     if token.refreshed:
         conn.access_token_sealed = vault.seal(token.token, connection_binding(conn, "access_token"))
         conn.access_token_expires_at = token.expires_at
-        db.session.commit()
+        commit_step("refreshed token")
     return token.token
 
 

@@ -31,6 +31,7 @@ from kaleno.bookings.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from kaleno.extensions import db
 from kaleno.models import IdempotencyKey
 from kaleno.sealed import IDEMPOTENCY_TOKEN_FIELD, idempotency_binding
+from kaleno.unit_of_work import commit_step
 from kaleno.vault import current_vault
 
 KEY_LIFETIME = timedelta(hours=24)
@@ -130,7 +131,7 @@ def _insert(event_type_id: uuid.UUID, key: str, digest: str, now: datetime) -> C
     )
     db.session.add(row)
     try:
-        db.session.commit()
+        commit_step("idempotency key")
     except IntegrityError:
         db.session.rollback()
         return None
@@ -141,7 +142,7 @@ def _delete_expired(key_id: uuid.UUID, now: datetime) -> None:
     db.session.execute(
         delete(IdempotencyKey).where(IdempotencyKey.id == key_id, IdempotencyKey.expires_at <= now)
     )
-    db.session.commit()
+    commit_step("idempotency key")
 
 
 def _take_over_if_dead(row: IdempotencyKey, now: datetime) -> Claimed | None:
@@ -157,7 +158,7 @@ def _take_over_if_dead(row: IdempotencyKey, now: datetime) -> Claimed | None:
         .values(created_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    commit_step("idempotency key")
     if getattr(taken, "rowcount", 0) != 1:
         return None
     return Claimed(row.id, row.booking_id)
@@ -188,7 +189,7 @@ def complete(key_id: uuid.UUID, status: int) -> None:
     row.response_status = status
     row.response_body = None
     row.state = "done"
-    db.session.commit()
+    commit_step("idempotency key")
 
 
 def release(key_id: uuid.UUID) -> None:
@@ -201,4 +202,4 @@ def release(key_id: uuid.UUID) -> None:
             IdempotencyKey.booking_id.is_(None),
         )
     )
-    db.session.commit()
+    commit_step("idempotency key")

@@ -27,6 +27,7 @@ from sqlalchemy import or_, select, update
 from kaleno.bookings.tx import begin_write, is_postgresql
 from kaleno.extensions import db
 from kaleno.models import Booking, OutboxJob, utcnow
+from kaleno.unit_of_work import commit_step
 
 SYNC_KIND = "booking.sync"
 # Defaults of KALENO_OUTBOX_BACKOFF_MIN_S / _MAX_S.
@@ -210,7 +211,7 @@ def claim_due(now: datetime, limit: int, kinds: Collection[str]) -> list[uuid.UU
             .values(locked_until=now + CLAIM_LEASE)
             .execution_options(synchronize_session=False)
         )
-    db.session.commit()
+    commit_step("job lease")
     return ids
 
 

@@ -33,6 +33,7 @@ from kaleno.i18n import DEFAULT_LOCALE
 from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, IdempotencyKey, User
 from kaleno.scheduling.public_slots import bookable_event_type, lock_bookable, public_host
+from kaleno.unit_of_work import commit_step
 
 DEFAULT_IDEMPOTENCY_WAIT_S = 10.0
 NOT_OFFERED = "This time is not offered (any more); pick one of the listed slots."
@@ -139,7 +140,7 @@ def _create(
         key_row.response_body = idempotency.seal_token(key_id, host_id, token)
         hooks.announce(hooks.BookingChange("created", booking, "customer", now, token))
         booking_id, job_id = booking.id, job.id
-        db.session.commit()
+        commit_step("booking")
     return booking_id, job_id, token
 
 

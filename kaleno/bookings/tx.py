@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kaleno.extensions import SQLITE_BEGIN, db
+from kaleno.unit_of_work import commit_step
 
 
 def begin_write() -> None:
@@ -12,7 +13,7 @@ def begin_write() -> None:
     from the first read, so a check and the write it guards are one serialized step. On
     PostgreSQL it is an ordinary transaction; row locks and constraints do that work.
     """
-    db.session.commit()
+    commit_step("write lock")
     db.session.connection(execution_options={SQLITE_BEGIN: "immediate"})
 
 
