@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -74,6 +75,10 @@ access_log_format = json.dumps(
 )
 
 
+# The customer's manage link is /m/{token}: the token never reaches a log line.
+_MANAGE_TOKEN_PATH = re.compile(r"^/m/(?!b/)[^/]+")
+
+
 class _JSONSafeAtoms(glogging.SafeAtoms):  # type: ignore[misc]
     """Atoms escaped for a JSON string (gunicorn only escapes double quotes)."""
 
@@ -81,7 +86,10 @@ class _JSONSafeAtoms(glogging.SafeAtoms):  # type: ignore[misc]
         dict.__init__(self, atoms)
 
     def __getitem__(self, key: str) -> str:
-        return json.dumps(str(super().__getitem__(key)))[1:-1]
+        value = str(super().__getitem__(key))
+        if key == "U":
+            value = _MANAGE_TOKEN_PATH.sub("/m/[redacted]", value)
+        return json.dumps(value)[1:-1]
 
 
 class JSONAccessLogger(glogging.Logger):  # type: ignore[misc]

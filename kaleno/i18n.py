@@ -12,15 +12,18 @@ Catalogs: ``kaleno/translations/<lang>/LC_MESSAGES/messages.po`` with the compil
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_timezone_name
-from flask import Flask, Response, g, request, url_for
+from flask import Flask, Response, g, has_request_context, request, url_for
 from flask_babel import Babel, get_locale, gettext, ngettext
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LOCALES = ("en", "id")
 DEFAULT_LOCALE = "en"
@@ -42,6 +45,8 @@ def _n(singular: str, plural: str, num: int, **variables: Any) -> str:
 
 def select_locale() -> str:
     """This request's language: ``?lang=``, then the cookie, then ``Accept-Language``."""
+    if not has_request_context():  # e.g. the outbox worker: English unless forced
+        return DEFAULT_LOCALE
     chosen = request.args.get(LANG_PARAM, "")
     if chosen in LOCALES:
         g.kaleno_lang_chosen = chosen
@@ -52,11 +57,28 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE) or DEFAULT_LOCALE
 
 
-def format_locale() -> Locale:
-    """The Babel locale used to format dates and times on this request."""
-    language = str(get_locale() or DEFAULT_LOCALE)
+def format_locale(language: str | None = None) -> Locale:
+    """The Babel locale for dates and times: ``language`` when given (an email written by
+    the worker, outside any request), else this request's (worked out once per request)."""
+    if language is not None:
+        return _format_locale(language, "")
+    if not has_request_context():
+        return _format_locale(str(get_locale() or DEFAULT_LOCALE), "")
+    cached = g.get("kaleno_format_locale")
+    if cached is None:
+        cached = g.kaleno_format_locale = _format_locale(
+            str(get_locale() or DEFAULT_LOCALE), request.headers.get("Accept-Language", "")
+        )
+    return cast(Locale, cached)
+
+
+@functools.lru_cache(maxsize=256)
+def _format_locale(language: str, accept_language: str) -> Locale:
+    lang, _, region = language.replace("_", "-").partition("-")
+    if lang == "en" and region.upper() in _ENGLISH_REGIONS:
+        return Locale("en", region.upper())
     if language == "en":
-        for tag, _quality in request.accept_languages:
+        for tag, _quality in LanguageAccept(parse_accept_header(accept_language)):
             lang, _, region = tag.replace("_", "-").partition("-")
             if lang.lower() == "en" and region.upper() in _ENGLISH_REGIONS:
                 return Locale("en", region.upper())
@@ -67,31 +89,41 @@ def format_locale() -> Locale:
         return Locale("en", "GB")
 
 
-def clock(moment: datetime, zone: str) -> str:
+# Each formatter takes an optional ``language`` ("en", "en-US", "id"): without it, the
+# current request's; outside a request, Flask-Babel's (``force_locale``) or English.
+
+
+def clock(moment: datetime, zone: str, language: str | None = None) -> str:
     """The wall-clock time of ``moment`` in ``zone``, e.g. ``14:30`` (en-GB) or ``2:30 PM``."""
-    return format_time(moment.astimezone(ZoneInfo(zone)), "short", locale=format_locale())
+    local = moment.astimezone(ZoneInfo(zone))
+    return format_time(local, "short", locale=format_locale(language))
 
 
-def long_day(day: date) -> str:
+def long_day(day: date, language: str | None = None) -> str:
     """A day as people read it: ``Monday, 7 December 2026`` / ``Senin, 07 Desember 2026``."""
-    return format_date(day, "full", locale=format_locale())
+    return format_date(day, "full", locale=format_locale(language))
 
 
-def short_day(day: date) -> str:
+def short_day(day: date, language: str | None = None) -> str:
     """A compact day label: ``Mon 7 Dec`` in the visitor's language."""
-    return format_date(day, "EEE d MMM", locale=format_locale())
+    return format_date(day, "EEE d MMM", locale=format_locale(language))
 
 
-def moment_in(moment: datetime, zone: str) -> str:
+def moment_in(moment: datetime, zone: str, language: str | None = None) -> str:
     """Date and time of ``moment`` in ``zone``: ``Monday, 7 December 2026, 14:30``."""
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{long_day(local.date())}, {clock(moment, zone)}"
+    return f"{long_day(local.date(), language)}, {clock(moment, zone, language)}"
 
 
-def zone_label(zone: str) -> str:
+def zone_label(zone: str, language: str | None = None) -> str:
     """A zone's IANA name with its localized name: ``Europe/Paris (Central European Time)``."""
+    return _zone_label(zone, format_locale(language))
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_label(zone: str, locale: Locale) -> str:
     try:
-        name = get_timezone_name(ZoneInfo(zone), "long", locale=format_locale())
+        name = get_timezone_name(ZoneInfo(zone), "long", locale=locale)
     except (LookupError, ValueError):
         return zone
     return zone if not name or name == zone else f"{zone} ({name})"

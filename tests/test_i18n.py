@@ -12,10 +12,11 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask import Flask, render_template_string
+from flask_babel import force_locale
 
 import kaleno
 from kaleno import create_app
-from kaleno.i18n import LANG_COOKIE, clock, long_day, zone_label
+from kaleno.i18n import LANG_COOKIE, clock, long_day, moment_in, zone_label
 from tests.conftest import dispose, make_config
 
 ROOT = Path(kaleno.__file__).resolve().parent.parent
@@ -128,3 +129,14 @@ def test_the_template_catalog_lists_every_marked_string() -> None:
     with open(f"{TRANSLATIONS}/messages.pot", "rb") as handle:
         listed = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     assert marked == listed, "run `make translations`"
+
+
+def test_formatting_outside_a_request_takes_the_language_given(page_app: Flask) -> None:
+    moment = datetime(2026, 12, 7, 13, 30, tzinfo=UTC)
+    with page_app.app_context():  # as the outbox worker writes an email
+        assert clock(moment, "Asia/Jakarta") == "20:30"
+        assert clock(moment, "Asia/Jakarta", "id") == "20.30"
+        assert clock(moment, "America/New_York", "en-US") == "8:30\u202fAM"
+        assert moment_in(moment, "Asia/Jakarta", "id") == "Senin, 07 Desember 2026, 20.30"
+        with force_locale("id"):
+            assert long_day(date(2026, 12, 7)) == "Senin, 07 Desember 2026"

@@ -134,7 +134,7 @@ def claim_due(now: datetime, limit: int, kinds: Collection[str]) -> list[uuid.UU
             OutboxJob.next_attempt_at <= now,
             or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now),
         )
-        .order_by(OutboxJob.next_attempt_at)
+        .order_by(OutboxJob.next_attempt_at, OutboxJob.created_at)  # FIFO within one due time
         .limit(limit)
     )
     if is_postgresql():

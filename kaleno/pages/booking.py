@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, g, make_response, render_template, request
 from werkzeug.exceptions import NotFound
 
 from kaleno.auth.connection import current_time
@@ -25,8 +25,9 @@ from kaleno.pages.common import (
     slot_taken_text,
 )
 from kaleno.pages.forms import booking_values, field_labels, new_form_key, parse_booking
+from kaleno.pages.fragments import unfilled_page
 from kaleno.pages.grants import grant
-from kaleno.pages.picker import CLOSED, build_picker, parse_zone, zone_choices
+from kaleno.pages.picker import CLOSED, build_picker, parse_zone, zone_options
 from kaleno.scheduling.profile import routed_top_level_paths
 from kaleno.scheduling.public_slots import (
     bookable_event_types,
@@ -76,21 +77,26 @@ def _booking_page(
     )
     if picker.closed and status < 400:
         status = 503
-    return page(
-        "pages/book.html",
-        status,
-        host=host,
-        event_type=event_type,
-        picker=picker,
-        zones=zone_choices(),
-        values=values or {},
-        errors=errors or {},
-        labels=field_labels(),
-        notice=notice,
-        form_key=new_form_key(),
-        kind_label=location_kind_label,
-        page_has_errors=bool(errors),
-    )
+
+    def render(form_key: str) -> str:
+        return render_template(
+            "pages/book.html",
+            host=host,
+            event_type=event_type,
+            picker=picker,
+            zone_options=zone_options,
+            values=values or {},
+            errors=errors or {},
+            labels=field_labels(),
+            notice=notice,
+            form_key=form_key,
+            kind_label=location_kind_label,
+            page_has_errors=bool(errors),
+        )
+
+    if values or errors or notice or picker.closed:  # personal, or to be asked again
+        return make_response(render(new_form_key()), status)
+    return make_response(unfilled_page(picker, host, event_type, render), status)
 
 
 @bp.get("/<host_slug:host_slug>/<event_slug>")

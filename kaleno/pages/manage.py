@@ -8,6 +8,7 @@ never stored by caches.
 from __future__ import annotations
 
 import uuid
+from zoneinfo import ZoneInfo
 
 from flask import Response, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -33,7 +34,7 @@ from kaleno.pages.common import (
 )
 from kaleno.pages.forms import field_labels, parse_cancel, parse_reschedule
 from kaleno.pages.grants import grant, granted
-from kaleno.pages.picker import CLOSED, build_picker, zone_choices
+from kaleno.pages.picker import CLOSED, build_picker, zone_options
 
 DONE = ("rescheduled", "cancelled")
 
@@ -96,12 +97,15 @@ def _manage(
     )
     picker = None
     if changeable:
+        zone_name = request.values.get("tz") or view.customer_zone
+        # The days around the booked one first: moving is mostly by a little.
+        booked_day = booking.start_at.astimezone(ZoneInfo(view.customer_zone)).date()
         picker = build_picker(
             host.slug or "",
             event_type.slug,
             host.timezone,
-            request.values.get("tz") or booking.customer_timezone,
-            request.values.get("date"),
+            zone_name,
+            request.values.get("date") or booked_day.isoformat(),
             now,
         )
     done = request.args.get("done")
@@ -112,7 +116,7 @@ def _manage(
         host=host,
         event_type=event_type,
         picker=picker,
-        zones=zone_choices(),
+        zone_options=zone_options,
         changeable=changeable,
         errors=errors or {},
         labels=field_labels(),

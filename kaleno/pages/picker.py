@@ -8,6 +8,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from markupsafe import Markup
+
 from kaleno.availability.service import CalendarUnreadable
 from kaleno.google.errors import (
     CalendarNotConnected,
@@ -46,6 +48,18 @@ def zone_choices() -> tuple[str, ...]:
     return ("UTC", *sorted(names))
 
 
+@functools.lru_cache(maxsize=64)
+def zone_options(selected: str) -> Markup:
+    """The picker's ``<option>`` list with ``selected`` marked, built once per zone (the
+    list is long: rendering it in the template was most of the page's time)."""
+    return Markup("").join(
+        Markup("<option selected>{}</option>").format(name)
+        if name == selected
+        else Markup("<option>{}</option>").format(name)
+        for name in zone_choices()
+    )
+
+
 @dataclass(frozen=True)
 class Slot:
     """One free start: its RFC 3339 value and its instant."""
@@ -67,6 +81,7 @@ class Picker:
     selected: date | None = None
     slots: list[Slot] = field(default_factory=list)
     closed: bool = False
+    source: str = ""  # the slots answer the picker was read from (a fragment cache key)
     zone_error: bool = False
     date_error: bool = False
 
@@ -133,6 +148,7 @@ def build_picker(
     except CLOSED:
         picker.closed = True
         return picker
+    picker.source = text
     document = json.loads(text)
     by_day = {
         date.fromisoformat(entry["date"]): [

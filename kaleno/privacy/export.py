@@ -42,6 +42,7 @@ class ExportProfile(_Row):
     name: str | None
     slug: str | None
     timezone: str
+    embed_origins: list[str] | None
     hosted_domain: str | None
     created_at: datetime
     last_login_at: datetime | None

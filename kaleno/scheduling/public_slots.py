@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, select
+
 from kaleno.availability.engine import Slot
 from kaleno.errors import NotFound
 from kaleno.extensions import db
@@ -67,23 +69,27 @@ def bookable_event_type(host: User, event_slug: str) -> EventType:
     return event_type
 
 
+_HOST_AND_EVENT_TYPE = (
+    select(User, EventType)
+    .join(EventType, EventType.user_id == User.id)
+    .where(
+        User.slug == bindparam("host_slug"),
+        EventType.slug == bindparam("event_slug"),
+        EventType.active.is_(True),
+        EventType.archived_at.is_(None),
+    )
+)  # built once: the booking page runs it on every view
+
+
 def host_and_event_type(host_slug: str, event_slug: str) -> tuple[User, EventType]:
     """A host and one of its active, non-archived event types, in one query.
 
     Raises:
         NotFound: 404 when there is no such host, or no bookable event type by that slug.
     """
-    found = (
-        db.session.query(User, EventType)
-        .join(EventType, EventType.user_id == User.id)
-        .filter(
-            User.slug == host_slug,
-            EventType.slug == event_slug,
-            EventType.active.is_(True),
-            EventType.archived_at.is_(None),
-        )
-        .one_or_none()
-    )
+    found = db.session.execute(
+        _HOST_AND_EVENT_TYPE, {"host_slug": host_slug, "event_slug": event_slug}
+    ).one_or_none()
     if found is None:
         public_host(host_slug)  # says which of the two is missing
         raise NotFound("No bookable event type at this address.")

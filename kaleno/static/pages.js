@@ -7,12 +7,8 @@
   } catch (e) {
     zone = "";
   }
-  // A booking form records the customer's zone when the page did not choose one.
-  var inputs = document.querySelectorAll("input[data-browser-zone]");
-  for (var i = 0; i < inputs.length; i++) {
-    if (!inputs[i].value && zone) inputs[i].value = zone;
-  }
-  // A booking page opened without ?tz= shows the host's zone; show the browser's instead.
+  // A booking page opened without ?tz= shows the host's zone; show the browser's instead
+  // (the zone then travels in the URL and the form, so the booking records it).
   var page = document.querySelector("[data-zone-auto='true']");
   if (page && zone && page.getAttribute("data-zone") !== zone && window.URL) {
     var url = new URL(window.location.href);
@@ -32,4 +28,8 @@
       form.setAttribute("data-submitted", "true");
     });
   }
+  // Back to a page kept in the browser's cache: its forms may be sent again (a new choice).
+  window.addEventListener("pageshow", function () {
+    for (var k = 0; k < forms.length; k++) forms[k].removeAttribute("data-submitted");
+  });
 })();

@@ -14,7 +14,7 @@ from kaleno.pages.grants import GRANT_COOKIE
 from kaleno.vault import fingerprint
 from tests.bookings.conftest import next_slot, rfc3339
 from tests.pages.conftest import Page
-from tests.pages.forms import TIMEOUT, book_form, day_with_times, manage_link, starts
+from tests.pages.forms import TIMEOUT, book_form, day_with_times, form_key, manage_link, starts
 
 PARIS = "Europe/Paris"
 
@@ -214,3 +214,28 @@ def test_the_ics_download_is_the_booked_instant(named: Page) -> None:
     from datetime import datetime
 
     assert event["DTSTART"].dt == datetime.fromisoformat(start)
+
+
+def test_a_booking_elsewhere_shows_at_once_on_the_page(named: Page) -> None:
+    day = next_slot(days=2)
+    before = starts(day_with_times(named.base, PARIS, day).text)
+    again = starts(day_with_times(named.base, PARIS, day).text)  # the kept rendering
+    assert again == before
+    from datetime import datetime
+
+    taken = datetime.fromisoformat(before[3])
+    assert named.book(taken).status_code == 201
+    after = starts(day_with_times(named.base, PARIS, day).text)
+    assert before[3] not in after and len(after) == len(before) - 1
+
+
+def test_a_kept_page_gets_a_fresh_form_key_and_a_closed_one_is_not_kept(named: Page) -> None:
+    day = next_slot(days=2)
+    first, second = (day_with_times(named.base, PARIS, day).text for _ in range(2))
+    assert form_key(first) != form_key(second)
+    assert first.replace(form_key(first), "") == second.replace(form_key(second), "")
+    named.google.fault("calendar.freebusy.query", 500, count=2)
+    other_day = next_slot(days=20)  # another window: its free/busy is asked anew
+    assert day_with_times(named.base, PARIS, other_day).status_code == 503
+    recovered = day_with_times(named.base, PARIS, other_day)  # Google answers again
+    assert recovered.status_code == 200 and starts(recovered.text)

@@ -32,7 +32,11 @@ def test_base_page_uses_versioned_own_assets_and_a_strict_csp(page_app: Flask) -
     assert "unsafe" not in csp and "frame-ancestors 'none'" in csp
     assert "<script>" not in html and "<style>" not in html and " style=" not in html
     urls = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
-    assert {url.split("?")[0] for url in urls} == {"/static/pages.css", "/static/pages.js"}
+    assert {url.split("?")[0] for url in urls} == {
+        "/static/favicon.svg",
+        "/static/pages.css",
+        "/static/pages.js",
+    }
     for url in urls:
         assert re.search(r"\?v=[0-9a-f]{12}$", url)
         with client.get(url) as asset:

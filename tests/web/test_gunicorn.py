@@ -92,6 +92,7 @@ def test_gunicorn_serves_with_json_access_log_without_query_strings(tmp_path: Pa
             assert status == 200
             assert headers["Strict-Transport-Security"].startswith("max-age=")
             assert _get(f"{base}/readyz")[0] == 200
+            assert _get(f"{base}/m/{CANARY}")[0] == 404  # a manage link's token
             status, _, metrics = _get(f"{base}/metrics")
             assert status == 200
             assert 'route="/healthz"' in metrics
@@ -106,6 +107,7 @@ def test_gunicorn_serves_with_json_access_log_without_query_strings(tmp_path: Pa
     access = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
     health = [entry for entry in access if entry["path"] == "/healthz"]
     assert health, "the request to /healthz is in the access log"
+    assert any(entry["path"] == "/m/[redacted]" for entry in access)
     entry = health[-1]
     assert entry["method"] == "GET" and entry["status"] == "200"
     assert len(entry["request_id"]) >= 8 and entry["ts"].endswith("+00:00")
