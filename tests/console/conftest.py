@@ -24,6 +24,3 @@ def submit(browser: Browser, page_path: str, action: str, **fields: str) -> requ
     shown = browser.get(page_path)
     assert shown.status_code == 200, shown.text
     return browser.post(action, data={"csrf_token": csrf_of(shown.text), **fields})
-
-
-from tests.pages.browser import chromium  # noqa: E402, F401 - one Chromium per session

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser
 from kaleno.emulator.testing import EmulatorServer
 from tests.bookings.conftest import Page, next_slot, page  # noqa: F401 - a connected host
 from tests.notices.mailbox import memory_mail_to, text_of
-from tests.pages.browser import assert_accessible, chromium, new_context  # noqa: F401
+from tests.pages.browser import assert_accessible, new_context
 
 GUEST = "ada@example.org"
 
@@ -22,7 +22,7 @@ def test_chromium_holds_only_listed_cookies_and_every_listed_one_is_used(
     app: Flask,
     page: Page,  # noqa: F811
     google: EmulatorServer,
-    chromium: Browser,  # noqa: F811
+    chromium: Browser,
 ) -> None:
     context = new_context(chromium, locale="en-GB")
     tab = context.new_page()
