@@ -110,3 +110,28 @@ def test_without_the_grant_the_request_stays_closed(app: Flask, client: FlaskCli
     assert stranger.get(f"/privacy/requests/{request_id}/t/{'x' * 43}").status_code == 404
     with app.app_context():
         assert db.session.query(Booking).one().customer_email == GUEST
+
+
+def test_rectification_through_the_page_corrects_name_and_phone(
+    app: Flask, client: FlaskClient
+) -> None:
+    _host_with_booking(app)
+    _ask(client, GUEST, "rectification", name="Gina Fixed", phone="+62 21 555 0101")
+    shown_at = _open_link(app, client)
+    done = client.post(f"{shown_at}/confirm", headers=EN).get_data(as_text=True)
+    assert "Corrected on 1 bookings." in done
+    with app.app_context():
+        booking = db.session.query(Booking).one()
+        assert (booking.customer_name, booking.customer_phone) == ("Gina Fixed", "+62 21 555 0101")
+
+
+def test_a_bad_phone_is_named_beside_the_field_in_indonesian(client: FlaskClient) -> None:
+    response = client.post(
+        "/privacy/requests",
+        data={"email": GUEST, "kind": "rectification", "phone": "call me <maybe>"},
+        headers={"Accept-Language": "id"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="f-phone-error"' in html and "Masukkan nomor telepon" in html
+    assert "<title>Kesalahan:" in html

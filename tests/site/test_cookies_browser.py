@@ -6,14 +6,16 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 import requests
 from flask import Flask
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from kaleno.emulator.testing import EmulatorServer
+from kaleno.site.cookies import parse_optional_cookies
 from tests.bookings.conftest import Page, next_slot, page  # noqa: F401 - a connected host
 from tests.notices.mailbox import memory_mail_to, text_of
-from tests.pages.browser import assert_accessible, new_context
+from tests.pages.browser import assert_accessible, new_context, tab_to
 
 GUEST = "ada@example.org"
 
@@ -65,3 +67,36 @@ def test_chromium_holds_only_listed_cookies_and_every_listed_one_is_used(
     for cookie in context.cookies():
         assert cookie["httpOnly"] and cookie["sameSite"] == "Lax", cookie
     context.close()
+
+
+def test_the_banner_offers_equal_choices_and_sets_nothing_before_consent(
+    app: Flask, chromium: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(
+        app.config, "OPTIONAL_COOKIES", parse_optional_cookies("demo:kaleno_demo:30:A test")
+    )
+    base = str(app.config["BASE_URL"])
+    for choice, kept in (("Reject optional cookies", False), ("Accept optional cookies", True)):
+        context = new_context(chromium, locale="en-GB", viewport={"width": 375, "height": 800})
+        tab = context.new_page()
+        tab.goto(base + "/privacy")
+        banner = tab.get_by_role("region", name="Optional cookies")
+        expect(banner).to_be_visible()
+        assert_accessible(tab)
+        looks = [
+            button.evaluate(
+                "b => { const s = getComputedStyle(b); const r = b.getBoundingClientRect();"
+                " return [s.backgroundColor, s.color, s.fontSize, s.fontWeight,"
+                " Math.round(r.height)]; }"
+            )
+            for button in banner.get_by_role("button").all()
+        ]
+        assert len(looks) == 2 and looks[0] == looks[1], looks  # equal weight
+        assert "kaleno_demo" not in {c["name"] for c in context.cookies()}
+        target = tab.get_by_role("button", name=choice)
+        tab_to(tab, target)
+        tab.keyboard.press("Enter")
+        tab.wait_for_url(base + "/privacy")
+        expect(tab.get_by_role("region", name="Optional cookies")).to_have_count(0)
+        assert ("kaleno_demo" in {c["name"] for c in context.cookies()}) is kept
+        context.close()
