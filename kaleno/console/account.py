@@ -23,6 +23,20 @@ from kaleno.privacy.erasure import request_account_erasure
 OPTIONAL_PURPOSES = ("analytics", "marketing")
 
 
+def action_words() -> dict[str, str]:
+    """What each audited action on the host's data was, in words."""
+    return {
+        "signin": _("You signed in."),
+        "calendar.connect": _("You connected Google Calendar."),
+        "calendar.disconnect": _("You disconnected Google Calendar."),
+        "export": _("You downloaded your data."),
+        "restriction.start": _("You restricted processing."),
+        "restriction.end": _("You lifted the restriction."),
+        "consent.change": _("You changed a consent."),
+        "erasure.accepted": _("Kaleno accepted your request to delete the account."),
+    }
+
+
 def _render(user: User, **context: Any) -> Response:
     activity = db.session.scalars(
         select(AuditEvent)
@@ -36,6 +50,7 @@ def _render(user: User, **context: Any) -> Response:
         consent=consents.consent_state(user),
         purposes=OPTIONAL_PURPOSES,
         activity=activity,
+        action_words=action_words(),
         done=request.args.get("done"),
         **context,
     )

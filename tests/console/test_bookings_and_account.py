@@ -110,7 +110,12 @@ def test_restrict_asks_first_and_lift_undoes_it(app: Flask, page: Page) -> None:
     )
     assert "Restricted since" in page.browser.get("/console/privacy", headers=EN).text
     submit(page.browser, "/console/privacy", "/console/privacy/restriction/lift")
-    assert "Not restricted." in page.browser.get("/console/privacy", headers=EN).text
+    shown = page.browser.get("/console/privacy", headers=EN).text
+    assert "Not restricted." in shown
+    activity = shown[shown.index('id="activity"') :]
+    assert activity.index("You lifted the restriction.") < activity.index(
+        "You restricted processing."
+    )  # newest first
 
 
 def test_account_deletion_with_a_future_booking_waits_or_cancels(app: Flask, page: Page) -> None:
