@@ -15,7 +15,7 @@ from kaleno.emulator.testing import EmulatorServer
 from kaleno.site.cookies import parse_optional_cookies
 from tests.bookings.conftest import Page, next_slot, page  # noqa: F401 - a connected host
 from tests.notices.mailbox import memory_mail_to, text_of
-from tests.pages.browser import assert_accessible, new_context, tab_to
+from tests.pages.browser import assert_accessible, new_context, screenshots, tab_to
 
 GUEST = "ada@example.org"
 
@@ -32,6 +32,11 @@ def test_chromium_holds_only_listed_cookies_and_every_listed_one_is_used(
 
     tab.goto(base + "/cookies")
     assert_accessible(tab)
+    screenshots(tab, "cookies")
+    tab.goto(base + "/privacy")
+    assert_accessible(tab)
+    screenshots(tab, "privacy-policy")
+    tab.goto(base + "/cookies")
     listed = tab.locator("tr[data-cookie]").evaluate_all(
         "rows => rows.map(row => row.dataset.cookie)"
     )
@@ -54,12 +59,17 @@ def test_chromium_holds_only_listed_cookies_and_every_listed_one_is_used(
 
     # The language switch, and a privacy request opened from its emailed link.
     tab.goto(base + "/privacy/requests?lang=id")
+    assert_accessible(tab)
+    screenshots(tab, "privacy-requests")
     tab.get_by_label("Email").fill(GUEST)
     tab.get_by_role("button", name="Kirimi saya tautannya").click()
     link = re.search(r"(/privacy/requests/\S+/t/\S+)", text_of(memory_mail_to(app, GUEST)[-1]))
     assert link
     tab.goto(base + link.group(1))
     tab.wait_for_url(re.compile(r"/privacy/requests/[0-9a-f-]+$"))
+    expect(tab.locator("#request-state")).to_have_text("Menunggu konfirmasi Anda")
+    assert_accessible(tab)
+    screenshots(tab, "privacy-request")
 
     held = {cookie["name"] for cookie in context.cookies()}
     assert held <= set(listed), f"not on /cookies: {held - set(listed)}"
