@@ -24,7 +24,10 @@ from kaleno.console.confirm import confirm_page, confirmed
 from kaleno.errors import NotFound
 from kaleno.extensions import db
 from kaleno.i18n import _
-from kaleno.models import Booking, User
+from kaleno.models import Booking, EventType, User
+from kaleno.pages.common import calendar_closed_text, slot_taken_text
+from kaleno.pages.forms import parse_reschedule
+from kaleno.pages.picker import CLOSED, build_picker, zone_options
 
 WHEN = ("upcoming", "past")
 STATUSES = ("confirmed", "cancelled")
@@ -108,24 +111,45 @@ def _moment(booking: Booking, user: User) -> str:
 
 @bp.get("/bookings/<uuid:booking_id>/move")
 def move_form(booking_id: uuid.UUID) -> Response:
-    """Ask for the new start, in the host's time zone."""
+    """Offer the free times of the booking page, in the host's zone by default."""
     user = host()
-    booking = _owned(user, booking_id)
-    return _move_page(user, booking, {}, "")
+    return _move_page(user, _owned(user, booking_id), {}, None)
 
 
 def _move_page(
-    user: User, booking: Booking, errors: dict[str, str], value: str, status: int = 200
+    user: User, booking: Booking, errors: dict[str, str], notice: str | None, status: int = 200
 ) -> Response:
+    event_type = db.session.get(EventType, booking.event_type_id)
+    assert event_type is not None  # foreign key
+    picker = None
+    if user.slug and not event_type.archived_at:
+        try:
+            picker = build_picker(
+                user.slug,
+                event_type.slug,
+                user.timezone,
+                request.values.get("tz") or user.timezone,
+                request.values.get("date") or _local_day(booking, user),
+                current_time(),
+            )
+        except (*CLOSED, NotFound):  # no free times to offer: the page says so
+            picker = None
     return console_page(
         "console/move.html",
         user,
         status,
         booking=booking,
+        host=user,
+        picker=picker,
+        zone_options=zone_options,
         errors=errors,
-        value=value
-        or booking.start_at.astimezone(ZoneInfo(user.timezone)).strftime("%Y-%m-%dT%H:%M"),
+        notice=notice,
+        values={},
     )
+
+
+def _local_day(booking: Booking, user: User) -> str:
+    return booking.start_at.astimezone(ZoneInfo(user.timezone)).date().isoformat()
 
 
 @bp.post("/bookings/<uuid:booking_id>/move")
@@ -133,19 +157,17 @@ def move_booking(booking_id: uuid.UUID) -> BaseResponse:
     """Move the booking to a start the booking page offers (same rules as the API)."""
     user = host()
     booking = _owned(user, booking_id)
-    raw = request.form.get("start", "").strip()
-    try:
-        start = datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(user.timezone))
-    except ValueError:
-        return _move_page(user, booking, {"start": _("Enter a date and time.")}, raw, 400)
+    start, errors = parse_reschedule(request.form)
+    if start is None:
+        return _move_page(user, booking, errors, None, 400)
     try:
         changes.reschedule(Access(booking, "host"), start, current_time())
     except SlotUnavailable:
-        message = _("This time is not free on your booking page; choose another.")
-        return _move_page(user, booking, {"start": message}, raw, 409)
+        return _move_page(user, booking, {}, slot_taken_text(), 409)
     except BookingCancelled:
-        message = _("A cancelled booking cannot be moved.")
-        return _move_page(user, booking, {"start": message}, raw, 409)
+        return _move_page(user, booking, {}, _("A cancelled booking cannot be moved."), 409)
+    except CLOSED:
+        return _move_page(user, booking, {}, calendar_closed_text(), 503)
     return redirect(url_for("console.bookings", done="moved"), code=303)
 
 

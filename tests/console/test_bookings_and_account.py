@@ -12,6 +12,7 @@ from kaleno.models import Booking, User
 from kaleno.privacy.export import HostExport
 from tests.bookings.conftest import next_slot
 from tests.console.conftest import Page, csrf_of, submit
+from tests.pages.forms import starts
 
 EN = {"Accept-Language": "en"}
 
@@ -44,19 +45,24 @@ def test_host_sees_a_booking_with_its_sync_state_and_cancels_it(app: Flask, page
 def test_host_moves_a_booking_and_retries_a_failed_sync(app: Flask, page: Page) -> None:
     start = next_slot(days=3, hour=10)
     booking_id = page.book(start).json()["id"]
-    later = next_slot(days=3, hour=12).strftime("%Y-%m-%dT%H:%M")  # the host's zone is UTC
-    not_offered = submit(
-        page.browser,
+    form = page.browser.get(f"/console/bookings/{booking_id}/move", headers=EN).text
+    later = next_slot(days=3, hour=12).isoformat()  # the host's zone is UTC
+    assert later in starts(form)  # the booking page's free times, on the booking's day
+    not_offered = page.browser.post(
         f"/console/bookings/{booking_id}/move",
-        f"/console/bookings/{booking_id}/move",
-        start=later[:-2] + "07",
+        data={"csrf_token": csrf_of(form), "start": later.replace(":00:00+", ":07:00+")},
+        headers=EN,
     )
-    assert not_offered.status_code == 409 and 'id="f-start-error"' in not_offered.text
-    moved = submit(
-        page.browser,
+    assert not_offered.status_code == 409 and "that time was just taken" in not_offered.text
+    bad = page.browser.post(
         f"/console/bookings/{booking_id}/move",
+        data={"csrf_token": csrf_of(form), "start": "soon"},
+        headers=EN,
+    )
+    assert bad.status_code == 400 and 'id="f-start-error"' in bad.text
+    moved = page.browser.post(
         f"/console/bookings/{booking_id}/move",
-        start=later,
+        data={"csrf_token": csrf_of(form), "start": later},
     )
     assert moved.status_code == 303, moved.text
     assert page.booking(booking_id).start_at.hour == 12
