@@ -10,8 +10,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from kaleno.auth.api import MePatch
 from kaleno.auth.connection import calendar_status, current_time
+from kaleno.auth.sessions import end_session
 from kaleno.console.common import bp, console_page, form_errors, host, problem_errors
 from kaleno.errors import ValidationProblem
+from kaleno.extensions import db
 from kaleno.i18n import _
 from kaleno.models import User
 from kaleno.pages.picker import zone_choices
@@ -41,7 +43,15 @@ def _dashboard(user: User, status: int = 200, **context: Any) -> Response:
         calendar=calendar,
         has_event_types=bool(live_event_types(user)),
         zones=zone_choices(),
-        form=context.pop("form", {"slug": user.slug, "timezone": user.timezone, "name": user.name}),
+        form=context.pop(
+            "form",
+            {
+                "slug": user.slug,
+                "timezone": user.timezone,
+                "name": user.name,
+                "notify_new_booking": "yes" if user.notify_new_booking else "",
+            },
+        ),
         errors=context.pop("errors", {}),
         saved=request.args.get("saved") == "1",
         **context,
@@ -59,7 +69,11 @@ def save_profile() -> BaseResponse:
     """Rectify slug, time zone and name with the same rules as ``PATCH /api/me``."""
     user = host()
     form = {name: request.form.get(name, "").strip() for name in ("slug", "timezone", "name")}
-    values = {name: value for name, value in form.items() if value}
+    form["notify_new_booking"] = "yes" if request.form.get("notify_new_booking") == "yes" else ""
+    values: dict[str, object] = {
+        name: form[name] for name in ("slug", "timezone", "name") if form[name]
+    }
+    values["notify_new_booking"] = request.form.get("notify_new_booking") == "yes"
     messages = _profile_messages()
     try:
         body = MePatch.model_validate(values)
@@ -75,6 +89,15 @@ def save_profile() -> BaseResponse:
         messages["slug"] = _("This address is reserved for a page of Kaleno; choose another.")
         return _dashboard(user, 400, form=form, errors=problem_errors(error, messages))
     return redirect(url_for("console.dashboard", saved="1"), code=303)
+
+
+@bp.post("/sign-out")
+def sign_out() -> BaseResponse:
+    """End the session, server-side too, and go to the home page."""
+    host()
+    end_session()
+    db.session.commit()
+    return redirect(url_for("site.home"), code=303)
 
 
 @bp.post("/policy")

@@ -105,3 +105,19 @@ def test_a_changed_policy_is_told_once_and_recorded_with_its_version(
     assert 'id="policy-notice"' not in browser.get("/console", headers=en).text
     history = browser.get("/console/privacy", headers=en).text
     assert "2025-01" in history and "2026-11" in history
+
+
+def test_new_booking_emails_switch_off_and_sign_out_ends_the_session(
+    app: Flask, browser: Browser
+) -> None:
+    browser.sign_in()
+    shown = browser.get("/console").text
+    assert 'name="notify_new_booking" value="yes" checked' in shown
+    saved = submit(browser, "/console", "/console/profile", slug="hana", timezone="UTC", name="H")
+    assert saved.status_code == 303
+    with app.app_context():
+        assert db.session.query(User).one().notify_new_booking is False
+    out = submit(browser, "/console", "/console/sign-out")
+    assert out.status_code == 303 and out.headers["Location"] == "/"
+    assert browser.get("/console").status_code == 302
+    assert browser.get("/api/me").status_code == 401
