@@ -131,6 +131,16 @@ class Config:
         # Outbox retry delays: doubling from MIN, capped at MAX (jittered 50-100 %).
         self.OUTBOX_BACKOFF_MIN_S = float(env.get("KALENO_OUTBOX_BACKOFF_MIN_S", "2"))
         self.OUTBOX_BACKOFF_MAX_S = float(env.get("KALENO_OUTBOX_BACKOFF_MAX_S", "300"))
+        # Two-way sync (kaleno.sync): push when BASE_URL is public https ("auto"), or "on"
+        # (also plain http: the emulator) / "off"; polling interval without push; periodic
+        # reconciliation in every mode; channel lifetime asked of Google and renewal margin.
+        self.SYNC_ENABLED = env.get("KALENO_SYNC", "on").lower() != "off"
+        self.SYNC_PUSH = env.get("KALENO_SYNC_PUSH", "auto")
+        self.SYNC_POLL_S = float(env.get("KALENO_SYNC_POLL_S", "60"))
+        self.SYNC_RECONCILE_S = float(env.get("KALENO_SYNC_RECONCILE_S", "900"))
+        self.SYNC_CHANNEL_TTL_S = float(env.get("KALENO_SYNC_CHANNEL_TTL_S", "604800"))
+        self.SYNC_RENEW_BEFORE_S = float(env.get("KALENO_SYNC_RENEW_BEFORE_S", "3600"))
+        self.SYNC_TICK_S = float(env.get("KALENO_SYNC_TICK_S", "5"))
         self.RETENTION_CUSTOMER_DAYS = int(env.get("KALENO_RETENTION_CUSTOMER_DAYS", "365"))
         self.RETENTION_AUDIT_DAYS = int(env.get("KALENO_RETENTION_AUDIT_DAYS", "730"))
         self.RETENTION_REQUEST_RESULT_DAYS = int(env.get("KALENO_RETENTION_REQUEST_DAYS", "30"))
@@ -240,6 +250,9 @@ class TestConfig(Config):
         self.RATE_LIMIT_MANAGE = self.RATE_LIMIT_CONFIRM = "10000/minute"
         self.BOOKINGS_PER_CUSTOMER_PER_DAY = self.BOOKINGS_PER_HOST_PER_DAY = 10000
         self.RATE_LIMIT_API_KEY = "10000/minute"
+        # Tests of other areas count Google calls exactly: the sync clock runs only in
+        # tests that switch it on (tests/sync).
+        self.SYNC_ENABLED = False
 
 
 class ProductionConfig(Config):

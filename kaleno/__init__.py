@@ -39,6 +39,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.scheduling.pages import bp as pages_bp
     from kaleno.site import cookies as site_cookies
     from kaleno.site.routes import bp as site_bp
+    from kaleno.sync.routes import bp as sync_bp
+    from kaleno.sync.runner import register as register_sync_jobs
     from kaleno.web import init_web
 
     if config is None:
@@ -70,6 +72,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     site_cookies.install(app)
     app.register_blueprint(customer_pages_bp)
     init_notices(app)
+    app.register_blueprint(sync_bp)
+    register_sync_jobs()
     if app.config.get("GENERATED_SECRETS"):
         logging.getLogger(__name__).warning(
             "development: using throwaway secrets kept in instance/dev-secrets.json"

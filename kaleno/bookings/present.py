@@ -50,6 +50,8 @@ def booking_out(booking: Booking, event_type: EventType) -> BookingOut:
         ),
         cancelled_at=booking.cancelled_at,
         cancel_reason=booking.cancel_reason,
+        cancelled_by=booking.cancelled_by,
+        rules_warning=booking.rules_warning,
     )
 
 

@@ -166,6 +166,9 @@ class BookingOut(BaseModel):
     google: GoogleEvent
     cancelled_at: datetime | None
     cancel_reason: str | None
+    cancelled_by: str | None = None  # host | customer | system
+    # Set when the host moved the booking in Google to a time its rules would not offer.
+    rules_warning: str | None = None
 
 
 class CreatedBooking(BookingOut):

@@ -248,3 +248,5 @@ def apply_event(booking: Booking, plan: Plan, event: dict[str, Any] | None) -> N
     if event is not None:
         booking.google_html_link = event.get("htmlLink") or booking.google_html_link
         booking.google_meet_link = meet_link(event) or booking.google_meet_link
+        # Two-way sync reads Google's later changes only when newer than this.
+        booking.google_event_updated = event.get("updated") or booking.google_event_updated

@@ -197,10 +197,13 @@ def run_worker(
     """
     stop = stop or threading.Event()
     ran = 0
+    next_tick = clock()
     while not stop.is_set():
         want = BATCH if max_jobs is None else min(BATCH, max_jobs - ran)
         if want <= 0:
             break
+        if clock() >= next_tick and (kinds is None or "calendar.sync" in kinds):
+            next_tick = clock() + timedelta(seconds=_sync_tick(clock()))
         job_ids = outbox.claim_due(clock(), want, kinds or handled_kinds())
         for job_id in job_ids:
             if stop.is_set():
@@ -219,6 +222,24 @@ def run_worker(
             stop.wait(poll_interval)
     db.session.remove()
     return ran
+
+
+def _sync_tick(now: datetime) -> float:
+    """Queue the sync work that is due (kaleno.sync.schedule); return the next interval.
+
+    Off with ``SYNC_ENABLED`` false. A failure is logged and tried again next interval:
+    it must not stop the outbox.
+    """
+    from kaleno.sync import schedule
+
+    if not current_app.config.get("SYNC_ENABLED", True):
+        return float(current_app.config.get("SYNC_TICK_S", 5))
+    try:
+        schedule.tick(now)
+    except Exception:
+        db.session.rollback()
+        log.exception("sync schedule tick failed")
+    return float(current_app.config.get("SYNC_TICK_S", 5))
 
 
 def serve(*, once: bool, max_jobs: int | None, poll_interval: float) -> int:

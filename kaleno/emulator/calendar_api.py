@@ -30,6 +30,8 @@ from kaleno.emulator.events import (
 from kaleno.emulator.faults import take_fault
 from kaleno.emulator.freebusy import owned_calendar, query_free_busy
 from kaleno.emulator.listing import DEFAULT_REMINDERS, list_events, parse_query
+from kaleno.emulator.push import stop as stop_channel
+from kaleno.emulator.push import watch as watch_events
 from kaleno.emulator.scopes import CALENDAR_METHOD_SCOPES
 from kaleno.emulator.state import Account, Calendar, EmulatorState
 
@@ -219,3 +221,35 @@ def delete_route(calendar_id: str, event_id: str) -> Response:
         return Response(status=204)
 
     return _call("calendar.events.delete", run)
+
+
+def _client_of(state: EmulatorState) -> str:
+    """The OAuth client of the request's (already checked) access token."""
+    token = request.headers.get("Authorization", "")[7:].strip()
+    access = state.live_access_token(token)
+    assert access is not None  # _call checked it under the same lock
+    return state.grants[access.grant_id].client_id
+
+
+@bp.post("/calendars/<calendar_id>/events/watch")
+def watch_route(calendar_id: str) -> Response:
+    """Open a push channel on the calendar's events (``sync`` message first)."""
+
+    def run(state: EmulatorState, account: Account) -> Response:
+        calendar = _calendar(state, account, calendar_id)
+        base = request.host_url.rstrip("/")
+        channel = watch_events(state, calendar, _body(), base, _client_of(state), account.sub)
+        return json_response(channel)
+
+    return _call("calendar.events.watch", run)
+
+
+@bp.post("/channels/stop")
+def stop_route() -> Response:
+    """Stop a channel (same account and OAuth client as created it); 204, no body."""
+
+    def run(state: EmulatorState, account: Account) -> Response:
+        stop_channel(state, _body(), _client_of(state), account.sub)
+        return Response(status=204)
+
+    return _call("calendar.channels.stop", run)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from kaleno.emulator.app_state import current_state
+from kaleno.emulator.control_events import PUSH_METHOD, push_fault
 from kaleno.emulator.errors import (
     FAULT_REASONS_403,
     FAULT_STATUSES,
@@ -16,6 +17,7 @@ from kaleno.emulator.errors import (
 )
 from kaleno.emulator.events import insert_event
 from kaleno.emulator.faults import OAUTH_METHODS
+from kaleno.emulator.push_delivery import deliverer
 from kaleno.emulator.scopes import CALENDAR_METHOD_SCOPES
 from kaleno.emulator.snapshot import describe_state
 from kaleno.emulator.state import Calendar, Client, Fault, PendingAuthorization
@@ -169,6 +171,8 @@ def add_fault() -> Response:
     """Make the next ``count`` calls of a method answer ``status`` after ``delay_ms``."""
     body = _body()
     method = _required_text(body, "method")
+    if method == PUSH_METHOD:
+        return json_response(push_fault(body), 201, JSON)
     if method not in FAULT_METHODS:
         raise ControlError(f"unknown method {method}; one of {sorted(FAULT_METHODS)}")
     status = _int(body, "status")
@@ -217,6 +221,8 @@ def _settings_changes(body: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(body["refresh_token_on_repeat_consent"], bool):
             raise ControlError("'refresh_token_on_repeat_consent' must be true or false")
         changes["refresh_token_on_repeat_consent"] = body["refresh_token_on_repeat_consent"]
+    if "channel_ttl_s" in body:
+        changes["channel_ttl_s"] = _int(body, "channel_ttl_s", minimum=1)
     return changes
 
 
@@ -226,6 +232,7 @@ SETTINGS = (
     "conference_status",
     "conference_ready_after_s",
     "refresh_token_on_repeat_consent",
+    "channel_ttl_s",
 )
 
 
@@ -260,4 +267,5 @@ def reset() -> Response:
     state = current_state()
     with state.lock:
         state.reset()
+    deliverer(state).clear()
     return json_response({}, 200, JSON)

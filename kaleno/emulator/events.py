@@ -22,6 +22,7 @@ from kaleno.emulator.errors import (
     not_found,
     time_range_empty,
 )
+from kaleno.emulator.push import notify_change
 from kaleno.emulator.state import Calendar, EmulatorState
 from kaleno.emulator.timeutil import UTC, event_time, google_timestamp
 
@@ -111,6 +112,7 @@ def _finish(
     event.update({k: v for k, v in merged.items() if k not in event})
     calendar.events[event_id] = event
     calendar.change_seq[event_id] = seq
+    notify_change(state, calendar)
     return copy.deepcopy(event)
 
 
@@ -231,3 +233,4 @@ def delete_event(state: EmulatorState, calendar: Calendar, event_id: str) -> Non
     event["updated"] = google_timestamp(dt.datetime.now(UTC))
     event["etag"] = f'"{int(time.time() * 1000)}{seq % 1000:03d}"'
     calendar.change_seq[event_id] = seq
+    notify_change(state, calendar)

@@ -6,6 +6,8 @@ import copy
 import time
 from typing import Any
 
+from kaleno.emulator.push import describe_channels
+from kaleno.emulator.push_delivery import deliverer
 from kaleno.emulator.state import EmulatorState
 
 
@@ -86,6 +88,14 @@ def describe_state(state: EmulatorState) -> dict[str, Any]:
             }
             for f in state.faults
         ],
+        "channels": describe_channels(state),
+        "push": {
+            "delivered": list(deliverer(state).log),
+            "faults": [
+                {"mode": f.mode, "remaining": f.remaining, "delay_ms": f.delay_ms}
+                for f in state.push_faults
+            ],
+        },
         "pending_authorizations": [
             {"mode": p.mode, "email": p.email, "scopes": p.scopes}
             for p in state.pending_authorizations
@@ -96,5 +106,6 @@ def describe_state(state: EmulatorState) -> dict[str, Any]:
             "conference_status": state.conference_status,
             "conference_ready_after_s": state.conference_ready_after_s,
             "refresh_token_on_repeat_consent": state.refresh_token_on_repeat_consent,
+            "channel_ttl_s": state.channel_ttl_s,
         },
     }

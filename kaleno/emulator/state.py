@@ -10,7 +10,10 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kaleno.emulator.push import Channel, PushFault
 
 DEFAULT_ACCESS_TOKEN_TTL_S = 3599
 AUTH_CODE_TTL_S = 600
@@ -171,6 +174,12 @@ class EmulatorState:
         self.conference_ready_after_s = 1.0  # how long a pending conference stays pending
         self.refresh_token_on_repeat_consent = False  # Google: only with prompt=consent
         self.change_counter = 0
+        # Push notifications (kaleno.emulator.push): channels by id, per-calendar
+        # resource ids, pending push faults, and the lifetime of new channels.
+        self.channels: dict[str, Channel] = {}
+        self.resource_ids: dict[str, str] = {}
+        self.push_faults: list[PushFault] = []
+        self.channel_ttl_s = 604_800
         self.generation += 1
 
     def reset(self) -> None:

@@ -123,6 +123,25 @@ class EmulatorServer:
         created: dict[str, Any] = self._control("POST", "events", body)
         return created
 
+    def edit_event(
+        self, email: str, event_id: str, patch: dict[str, Any], calendar_id: str = "primary"
+    ) -> dict[str, Any]:
+        """Change an event as its owner would in Google; return the stored Event."""
+        body = {"email": email, "calendarId": calendar_id, "eventId": event_id, "patch": patch}
+        changed: dict[str, Any] = self._control("PATCH", "events", body)
+        return changed
+
+    def delete_event(self, email: str, event_id: str, calendar_id: str = "primary") -> None:
+        """Delete an event as its owner would in Google."""
+        self._control(
+            "DELETE", "events", {"email": email, "calendarId": calendar_id, "eventId": event_id}
+        )
+
+    def push_fault(self, mode: str, count: int = 1, delay_ms: int = 0) -> None:
+        """Drop, duplicate or delay (``delay_ms``) the next ``count`` push notifications."""
+        body = {"method": "calendar.push", "mode": mode, "count": count, "delay_ms": delay_ms}
+        self._control("POST", "faults", body)
+
     def fault(
         self,
         method: str,
@@ -149,7 +168,7 @@ class EmulatorServer:
         """Set the access-token lifetime for tokens issued from now on; optionally make
         every issued sync token stale (next incremental list answers 410). ``more`` takes
         the other settings: ``clock_offset_s``, ``conference_status``,
-        ``conference_ready_after_s``, ``refresh_token_on_repeat_consent``."""
+        ``conference_ready_after_s``, ``refresh_token_on_repeat_consent``, ``channel_ttl_s``."""
         body: dict[str, Any] = {"invalidate_sync_tokens": invalidate_sync_tokens, **more}
         if access_token_ttl_s is not None:
             body["access_token_ttl_s"] = access_token_ttl_s

@@ -3,6 +3,7 @@
 from kaleno.models.auth import OAuthAttempt, UserSession
 from kaleno.models.base import Base, TimestampMixin, UTCDateTime, email_key, utcnow
 from kaleno.models.booking import Booking, IdempotencyKey, OutboxJob
+from kaleno.models.calendar_sync import CalendarSync, GoogleChannel
 from kaleno.models.google_connection import GoogleConnection
 from kaleno.models.integrations import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from kaleno.models.privacy import AuditEvent, Consent, DataRequest
@@ -16,9 +17,11 @@ __all__ = [
     "AvailabilityRules",
     "Base",
     "Booking",
+    "CalendarSync",
     "Consent",
     "DataRequest",
     "EventType",
+    "GoogleChannel",
     "GoogleConnection",
     "IdempotencyKey",
     "OAuthAttempt",

@@ -47,6 +47,11 @@ class Booking(TimestampMixin, Base):
     google_meet_link: Mapped[str | None] = mapped_column(String(2048))
     google_sync: Mapped[str] = mapped_column(String(16), default="pending")
     google_sync_error: Mapped[str | None] = mapped_column(String(500))
+    # Google's ``updated`` of the event as Kaleno last wrote or read it: a change read
+    # from Google counts only when newer (duplicates and stale reads change nothing).
+    google_event_updated: Mapped[str | None] = mapped_column(String(40))
+    # Why the booking's time breaks the host's rules (the host moved it in Google).
+    rules_warning: Mapped[str | None] = mapped_column(String(300))
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     cancelled_by: Mapped[str | None] = mapped_column(String(16))  # host|customer|system

@@ -43,6 +43,9 @@ def disconnect(
     """
     conn = connection_of(user)
     events_deleted, left = 0, list[str]()
+    # First, while the grant works: stop watching, so deleting the events below is not
+    # read back as the host cancelling their bookings.
+    channels_stopped = _forget_sync(user, now)
     if delete_future_events and conn is not None:
         events_deleted, left = _delete_future_events(user, conn, now, notify=for_erasure)
     queued = left if for_erasure else []
@@ -60,6 +63,7 @@ def disconnect(
         subject_user_id=user.id,
         revoke=revoke_state,
         events_deleted=events_deleted,
+        channels_stopped=channels_stopped,
     )
     db.session.commit()
     return {
@@ -195,6 +199,7 @@ def _forget_google_ids(user: User, now: datetime) -> int:
         booking.google_event_id = None
         booking.google_html_link = None
         booking.google_meet_link = None
+        booking.google_event_updated = None  # Google's timestamp of that event
         # Only what has not ended waits for a reconnect; the past is left alone.
         if booking.end_at > now and (booking.google_sync != "synced" or booking.active):
             booking.google_sync = "parked"
@@ -209,6 +214,18 @@ def _forget_google_ids(user: User, now: datetime) -> int:
         job.status = "parked"
         job.last_error = "Google Calendar was disconnected"
     return len(bookings)
+
+
+def _forget_sync(user: User, now: datetime) -> int:
+    """Stop the push channels and forget the sync token (two-way sync)."""
+    from kaleno.models import CalendarSync
+    from kaleno.sync.channels import stop_all
+
+    stopped = stop_all(user, now)
+    state = db.session.get(CalendarSync, user.id)
+    if state is not None:
+        db.session.delete(state)
+    return stopped
 
 
 def _reset_calendars(user: User) -> int:

@@ -17,8 +17,12 @@ class HostRestricted(KalenoError):
 
 
 def restrict(user: User, now: datetime) -> None:
-    """Switch processing off for ``user`` (idempotent)."""
+    """Switch processing off for ``user`` (idempotent); push channels are stopped first
+    (no Google call may happen once restricted; the sync resumes when lifted)."""
     if user.restricted_at is None:
+        from kaleno.sync.channels import stop_all
+
+        stop_all(user, now)
         user.restricted_at = now
         audit.record("restriction.start", actor="user", subject_user_id=user.id)
     db.session.commit()

@@ -1,0 +1,1 @@
+"""Two-way sync with Google Calendar: push channels, incremental sync, effects, schedule."""
