@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+import config
+from kaleno import create_app
 from kaleno.privacy.consents import POLICY_VERSION
-from kaleno.site.cookies import CHOICE_COOKIE, REQUEST_GRANT_COOKIE
+from kaleno.site.cookies import CHOICE_COOKIE, REQUEST_GRANT_COOKIE, parse_optional_cookies
 from tests.conftest import dispose, make_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,17 +62,18 @@ def test_cookie_page_lists_every_registered_cookie(app: Flask, client: FlaskClie
 
 
 @pytest.fixture
-def optional_app(database_url: str, migrated_app: Flask) -> Flask:
+def optional_app(database_url: str, migrated_app: Flask) -> Iterator[Flask]:
     """The app with an operator-configured dummy optional cookie category."""
-    config = make_config(database_url, BASE_URL=migrated_app.config["BASE_URL"])
-    config.OPTIONAL_COOKIES = config.OPTIONAL_COOKIES or ()
-    from kaleno import create_app
-    from kaleno.site.cookies import parse_optional_cookies
-
-    config.OPTIONAL_COOKIES = parse_optional_cookies("demo:kaleno_demo:30:Counts visits (a test)")
-    app = create_app(config)
-    yield app  # type: ignore[misc]
+    settings = make_config(database_url, BASE_URL=migrated_app.config["BASE_URL"])
+    settings.OPTIONAL_COOKIES = parse_optional_cookies("demo:kaleno_demo:30:Counts visits (a test)")
+    app = create_app(settings)
+    yield app
     dispose(app)
+
+
+def test_an_unusable_optional_cookie_setting_stops_the_start() -> None:
+    with pytest.raises(config.ConfigError, match="KALENO_OPTIONAL_COOKIES"):
+        config.TestConfig({"KALENO_OPTIONAL_COOKIES": "demo:kaleno_demo:forever:x"})
 
 
 def test_optional_cookies_wait_for_consent_behind_an_equal_choice(optional_app: Flask) -> None:
