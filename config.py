@@ -56,6 +56,15 @@ def parse_token_keys(raw: str) -> dict[str, bytes]:
     return ring
 
 
+def _optional_cookies(raw: str) -> tuple[Any, ...]:
+    from kaleno.site.cookies import parse_optional_cookies
+
+    try:
+        return parse_optional_cookies(raw)
+    except ValueError as error:
+        raise ConfigError(f"KALENO_OPTIONAL_COOKIES: {error}") from None
+
+
 def parse_retry_schedule(raw: str) -> tuple[float, ...]:
     """Parse ``KALENO_WEBHOOK_RETRY_SCHEDULE_S`` (comma-separated positive seconds).
 
@@ -147,6 +156,9 @@ class Config:
             if o.strip()
         )
         self.METRICS_TOKEN = env.get("KALENO_METRICS_TOKEN", "")
+        # Non-essential cookies an operator enables ("category:name:days:purpose;…"); none
+        # by default. Pages then show a consent banner and set them only once accepted.
+        self.OPTIONAL_COOKIES = _optional_cookies(env.get("KALENO_OPTIONAL_COOKIES", ""))
         self.RATE_LIMIT_SIGNIN = env.get("KALENO_RATE_LIMIT_SIGNIN", "10/minute")
         self.RATE_LIMIT_SLOTS = env.get("KALENO_RATE_LIMIT_SLOTS", "120/minute")
         self.RATE_LIMIT_BOOKING = env.get("KALENO_RATE_LIMIT_BOOKING", "20/minute")

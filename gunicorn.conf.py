@@ -75,8 +75,10 @@ access_log_format = json.dumps(
 )
 
 
-# The customer's manage link is /m/{token}: the token never reaches a log line.
+# The customer's manage link is /m/{token}, a privacy request's link
+# /privacy/requests/{id}/t/{token}: the token never reaches a log line.
 _MANAGE_TOKEN_PATH = re.compile(r"^/m/(?!b/)[^/]+")
+_REQUEST_TOKEN_PATH = re.compile(r"^(/privacy/requests/[^/]+/t/)[^/]+")
 
 
 class _JSONSafeAtoms(glogging.SafeAtoms):  # type: ignore[misc]
@@ -89,6 +91,7 @@ class _JSONSafeAtoms(glogging.SafeAtoms):  # type: ignore[misc]
         value = str(super().__getitem__(key))
         if key == "U":
             value = _MANAGE_TOKEN_PATH.sub("/m/[redacted]", value)
+            value = _REQUEST_TOKEN_PATH.sub(r"\1[redacted]", value)
         return json.dumps(value)[1:-1]
 
 

@@ -22,6 +22,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.auth.routes import bp as auth_bp
     from kaleno.bookings.routes import bp as bookings_bp
     from kaleno.cli import register_cli
+    from kaleno.console.routes import bp as console_bp
     from kaleno.errors import register_error_handlers
     from kaleno.extensions import db, migrate
     from kaleno.health import bp as health_bp
@@ -32,9 +33,12 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.notices import init_notices
     from kaleno.pages.routes import bp as customer_pages_bp
     from kaleno.privacy.routes import bp as privacy_bp
+    from kaleno.privacy_centre.routes import bp as privacy_centre_bp
     from kaleno.scheduling.availability_settings import bp as availability_bp
     from kaleno.scheduling.event_types import bp as event_types_bp
     from kaleno.scheduling.pages import bp as pages_bp
+    from kaleno.site import cookies as site_cookies
+    from kaleno.site.routes import bp as site_bp
     from kaleno.sync.routes import bp as sync_bp
     from kaleno.sync.runner import register as register_sync_jobs
     from kaleno.unit_of_work import init_unit_of_work
@@ -64,6 +68,10 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(bookings_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_keys_bp)
+    app.register_blueprint(site_bp)
+    app.register_blueprint(console_bp)
+    app.register_blueprint(privacy_centre_bp)
+    site_cookies.install(app)
     app.register_blueprint(customer_pages_bp)
     init_notices(app)
     app.register_blueprint(sync_bp)

@@ -24,33 +24,6 @@ class Health(BaseModel):
     status: str
 
 
-class Index(BaseModel):
-    """Where to go from the root."""
-
-    service: str
-    docs: str
-    openapi: str
-    me: str
-    sign_in: str
-
-
-@bp.get("/")
-@operation(
-    "Links to the API's entry points (where sign-in lands by default).",
-    tags=("operations",),
-    responses={200: Index},
-)
-def index() -> dict[str, str]:
-    """Point a person or a client at the docs, the profile and sign-in."""
-    return {
-        "service": "kaleno",
-        "docs": "/docs",
-        "openapi": "/openapi.json",
-        "me": "/api/me",
-        "sign_in": "/auth/google/login",
-    }
-
-
 @bp.get("/healthz")
 @operation("Report that the process is alive.", tags=("operations",), responses={200: Health})
 def healthz() -> dict[str, str]:

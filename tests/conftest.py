@@ -21,6 +21,7 @@ from kaleno import create_app
 from kaleno.emulator.testing import EmulatorServer
 from kaleno.extensions import db
 from tests.auth.browser import Browser
+from tests.pages.browser import chromium  # noqa: F401 - one Chromium per session, for all
 
 PG_ENV = "KALENO_TEST_DATABASE_URL"
 

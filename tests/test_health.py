@@ -78,8 +78,8 @@ def test_log_formatter_redacts_token_shaped_values(secret: str) -> None:
     assert "[redacted]" in line
 
 
-def test_root_links_to_the_entry_points(client: FlaskClient) -> None:
-    body = client.get("/").get_json()
-    assert body["docs"] == "/docs"
-    assert client.get(body["openapi"]).status_code == 200
-    assert client.get(body["me"]).status_code == 401
+def test_root_is_the_home_page_linking_to_sign_in(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert 'href="/auth/google/login?next=/console"' in response.get_data(as_text=True)
+    assert client.get("/api/me").status_code == 401

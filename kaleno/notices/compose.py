@@ -36,9 +36,10 @@ def compose(payload: dict[str, Any], secret: str | None, now: datetime) -> Email
     ics: tuple[str, bytes] | None = None
     if notice == "privacy_request":
         locale = payload.get("locale", "en")
-        confirm_url = f"{base_url}/api/privacy/requests/{payload['request_id']}/confirm"
+        # The page trades the token in this link for a cookie and drops it from the address.
+        open_url = f"{base_url}/privacy/requests/{payload['request_id']}/t/{secret or ''}"
         with force_locale(locale):
-            letter = privacy_letter(payload["request_kind"], confirm_url, secret or "")
+            letter = privacy_letter(payload["request_kind"], open_url)
             return _message(payload["to"], payload["message_id"], letter, locale, None, now)
     facts = BookingFacts.from_payload(payload["facts"])
     manage_url = f"{base_url}/m/{secret}" if secret else None

@@ -70,8 +70,8 @@ def request_kind_words(kind: str) -> str:
     return _("rectification")
 
 
-def privacy_letter(kind: str, confirm_url: str, token: str) -> Letter:
-    """The verification mail of a guest's privacy request."""
+def privacy_letter(kind: str, open_url: str) -> Letter:
+    """The verification mail of a guest's privacy request: a link to its page."""
     words = request_kind_words(kind)
     return Letter(
         subject=_("Confirm your %(kind)s request", kind=words),
@@ -80,9 +80,13 @@ def privacy_letter(kind: str, confirm_url: str, token: str) -> Letter:
             "this address.",
             kind=words,
         ),
-        details=[(_("Confirm at"), confirm_url), (_("Token"), token)],
+        details=[],
+        action=(_("Open your request"), open_url),
         footer=[
-            _("To confirm, POST the token to that address within 48 hours."),
-            _("If it was not you, ignore this message; nothing happens without the token."),
+            _("Open the link within 48 hours to see the request and confirm it."),
+            _(
+                "If it was not you, ignore this message; nothing happens unless the link is "
+                "opened and confirmed."
+            ),
         ],
     )

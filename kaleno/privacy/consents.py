@@ -72,7 +72,11 @@ def set_consents(
         )
     current = consent_state(user)["purposes"]
     for purpose, granted in decisions.items():
-        if current[purpose]["granted"] == granted and current[purpose]["decided_at"]:
+        unchanged = current[purpose]["granted"] == granted
+        # The same decision under a newer policy version is recorded: it shows what was
+        # accepted when the policy changed.
+        same_version = current[purpose]["policy_version"] == policy_version
+        if unchanged and same_version and current[purpose]["decided_at"]:
             continue
         db.session.add(
             Consent(

@@ -93,7 +93,15 @@ def confirm(request_id: uuid.UUID, token: str, now: datetime) -> DataRequest:
         NotFound: unknown id or wrong token.
         Conflict: the verification window passed.
     """
-    request = load_verified(request_id, token)
+    return carry_out(load_verified(request_id, token), now)
+
+
+def carry_out(request: DataRequest, now: datetime) -> DataRequest:
+    """Carry out a guest request already proven (by its token, or a grant it was traded for).
+
+    Raises:
+        Conflict: the verification window passed.
+    """
     if request.status == "completed":
         return request
     if request.created_at + VERIFY_WITHIN < now:

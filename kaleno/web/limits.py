@@ -61,20 +61,25 @@ GROUPS = (
         ),
     ),
     LimitGroup(
-        "privacy", "RATE_LIMIT_PRIVACY", frozenset({"POST"}), re.compile(r"^/api/privacy/requests$")
+        "privacy",
+        "RATE_LIMIT_PRIVACY",
+        frozenset({"POST"}),
+        re.compile(r"^/api/privacy/requests$|^/privacy/requests$"),  # the page shares it
     ),
     # Reschedule and cancel (a manage token or a session; each attempt may cost Google calls).
     LimitGroup(
         "manage",
         "RATE_LIMIT_MANAGE",
         frozenset({"PATCH", "POST"}),
-        re.compile(rf"^/api/bookings/{_PARAM}(/cancel)?$"),
+        re.compile(
+            rf"^/api/bookings/{_PARAM}(/cancel)?$|^/console/bookings/{_PARAM}/(cancel|move)$"
+        ),
     ),
     LimitGroup(
         "confirm",
         "RATE_LIMIT_CONFIRM",
         frozenset({"POST"}),
-        re.compile(rf"^/api/privacy/requests/{_PARAM}/confirm$"),
+        re.compile(rf"^/(api/)?privacy/requests/{_PARAM}/confirm$"),
     ),
 )
 

@@ -22,7 +22,7 @@ def _operations(client: FlaskClient) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 # Server-rendered HTML pages for people, not API operations.
-PAGE_BLUEPRINTS = ("customer.",)
+PAGE_BLUEPRINTS = ("customer.", "site.", "console.", "privacy_centre.")
 
 
 def test_every_route_is_documented(app: Flask, client: FlaskClient) -> None:

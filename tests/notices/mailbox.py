@@ -68,7 +68,7 @@ def calendar_of(message: EmailMessage) -> Calendar | None:
 
 def token_in(message: EmailMessage) -> str:
     """The verification token of a privacy-request mail."""
-    match = re.search(r"^Token: (\S+)", text_of(message), re.MULTILINE)
+    match = re.search(r"/privacy/requests/[0-9a-f-]+/t/([A-Za-z0-9_-]+)", text_of(message))
     assert match, text_of(message)
     return match.group(1)
 

@@ -29,7 +29,7 @@ def test_request_answers_while_smtp_is_down_and_the_link_follows(
     assert token not in every_row(app)  # only its fingerprint is kept, and now no sealed copy
     assert mail_jobs(app)[0].secret_sealed is None
     request_id = opened.get_json()["id"]
-    assert f"/api/privacy/requests/{request_id}/confirm" in mail.get_body().get_content()  # type: ignore[union-attr]
+    assert f"/privacy/requests/{request_id}/t/{token}" in mail.get_body().get_content()  # type: ignore[union-attr]
     confirmed = client.post(f"/api/privacy/requests/{request_id}/confirm", json={"token": token})
     assert confirmed.status_code == 200
     deliver_queued(app)

@@ -8,7 +8,6 @@ from flask import Flask
 from kaleno.extensions import db
 from kaleno.models import User
 from tests.bookings.conftest import Page, page  # noqa: F401 - the booking tests' host
-from tests.pages.browser import chromium  # noqa: F401 - one Chromium per session
 
 __all__ = ["Page", "named"]
 

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 from tests.web.conftest import production_env
@@ -93,6 +94,8 @@ def test_gunicorn_serves_with_json_access_log_without_query_strings(tmp_path: Pa
             assert headers["Strict-Transport-Security"].startswith("max-age=")
             assert _get(f"{base}/readyz")[0] == 200
             assert _get(f"{base}/m/{CANARY}")[0] == 404  # a manage link's token
+            request_link = f"/privacy/requests/{uuid.UUID(int=1)}/t/{CANARY}"
+            assert _get(base + request_link)[0] == 404  # a privacy request link's token
             status, _, metrics = _get(f"{base}/metrics")
             assert status == 200
             assert 'route="/healthz"' in metrics
@@ -108,6 +111,8 @@ def test_gunicorn_serves_with_json_access_log_without_query_strings(tmp_path: Pa
     health = [entry for entry in access if entry["path"] == "/healthz"]
     assert health, "the request to /healthz is in the access log"
     assert any(entry["path"] == "/m/[redacted]" for entry in access)
+    request_path = f"/privacy/requests/{uuid.UUID(int=1)}/t/[redacted]"
+    assert any(entry["path"] == request_path for entry in access)
     entry = health[-1]
     assert entry["method"] == "GET" and entry["status"] == "200"
     assert len(entry["request_id"]) >= 8 and entry["ts"].endswith("+00:00")

@@ -1,0 +1,80 @@
+"""The calendar page: what Google granted, what is off, connect and disconnect."""
+
+from __future__ import annotations
+
+from flask import Response, request, url_for
+
+from kaleno.auth.connection import calendar_status, current_time
+from kaleno.console.common import bp, console_page, host
+from kaleno.console.confirm import confirm_page, confirmed
+from kaleno.i18n import _
+from kaleno.models.google_connection import CALENDAR_SCOPES
+from kaleno.privacy.disconnect import disconnect
+
+FREEBUSY, EVENTS = CALENDAR_SCOPES
+
+
+def scope_texts() -> dict[str, tuple[str, str]]:
+    """Each calendar permission: what it lets Kaleno do, and what stops without it."""
+    return {
+        FREEBUSY: (
+            _("See when you are busy, so your booking page offers only free times."),
+            _("Without it, your booking page cannot offer any times."),
+        ),
+        EVENTS: (
+            _("Create, move and cancel the events of your bookings in your calendar."),
+            _("Without it, bookings cannot be put into your calendar."),
+        ),
+    }
+
+
+@bp.get("/calendar")
+def calendar() -> Response:
+    """Show the connection, each permission granted or missing, and the ways to change it."""
+    user = host()
+    return console_page(
+        "console/calendar.html",
+        user,
+        calendar=calendar_status(user),
+        scopes=scope_texts(),
+        connect_url=url_for("auth.connect_calendar", next=url_for("console.calendar")),
+        receipt=None,
+    )
+
+
+@bp.post("/calendar/disconnect")
+def disconnect_calendar() -> Response:
+    """Ask first; then revoke at Google and delete Google data, and show the receipt."""
+    user = host()
+    delete_events = request.form.get("delete_future_events") == "yes"
+    if not confirmed():
+        return confirm_page(
+            user,
+            title=_("Disconnect Google Calendar?"),
+            lines=[
+                _(
+                    "Kaleno will revoke its access at Google and delete its tokens and what it "
+                    "read from your calendar. Your booking page offers no times until you "
+                    "connect again."
+                )
+            ],
+            action=url_for("console.disconnect_calendar"),
+            button=_("Disconnect"),
+            back=url_for("console.calendar"),
+            choices=[
+                (
+                    "delete_future_events",
+                    _("Also delete the future events Kaleno created in my calendar"),
+                    delete_events,
+                )
+            ],
+        )
+    receipt = disconnect(user, current_time(), delete_future_events=delete_events)
+    return console_page(
+        "console/calendar.html",
+        user,
+        calendar=calendar_status(user),
+        scopes=scope_texts(),
+        connect_url=url_for("auth.connect_calendar", next=url_for("console.calendar")),
+        receipt=receipt,
+    )

@@ -1,0 +1,8 @@
+"""The console's blueprint with every route attached (import this to register it)."""
+
+from __future__ import annotations
+
+from kaleno.console import account, bookings, calendar, event_types, home, hours  # noqa: F401
+from kaleno.console.common import bp
+
+__all__ = ["bp"]

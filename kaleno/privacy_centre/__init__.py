@@ -1,0 +1,1 @@
+"""The privacy centre for customers without an account (``/privacy/requests…``)."""
