@@ -9,8 +9,8 @@ from flask import Blueprint
 from pydantic import BaseModel, StrictBool
 
 from kaleno.api.spec import operation
-from kaleno.auth.connection import calendar_status
 from kaleno.auth.sessions import csrf_token, require_user
+from kaleno.grant.tokens import calendar_status
 from kaleno.scheduling.fields import DisplayName, EmbedOrigins, HostSlug, IanaZone, PatchModel
 from kaleno.scheduling.profile import update_profile
 

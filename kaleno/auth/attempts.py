@@ -1,4 +1,8 @@
-"""In-flight authorization attempts: single-use state, nonce and PKCE verifier per redirect."""
+"""In-flight authorization attempts: single-use state, nonce and PKCE verifier per redirect.
+
+The one auth module that talks to Google (sign-in and the calendar consent: the redirect, the
+code exchange, the ID token check); the grant itself is ``kaleno.grant``'s.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,17 @@ from flask import current_app, session
 
 from kaleno.extensions import db
 from kaleno.google.endpoints import current_endpoints
-from kaleno.google.errors import GoogleAuthFailed
-from kaleno.google.oauth import ClientCredentials, authorization_url, new_pkce_pair
+from kaleno.google.errors import GoogleAuthFailed as GoogleAuthFailed
+from kaleno.google.oauth import SIGNIN_SCOPES as SIGNIN_SCOPES
+from kaleno.google.oauth import (
+    IdentityClaims,
+    TokenResponse,
+    authorization_url,
+    exchange_code,
+    new_pkce_pair,
+    verify_identity,
+)
+from kaleno.grant.tokens import client_credentials
 from kaleno.models import OAuthAttempt, utcnow
 from kaleno.sealed import attempt_binding
 from kaleno.unit_of_work import commit_step
@@ -34,13 +47,6 @@ class ConsumedAttempt:
     nonce: str
     next_path: str
     code_verifier: str = field(repr=False)
-
-
-def client_credentials() -> ClientCredentials:
-    """The configured OAuth client."""
-    return ClientCredentials(
-        current_app.config["GOOGLE_CLIENT_ID"], current_app.config["GOOGLE_CLIENT_SECRET"]
-    )
 
 
 def redirect_uri(kind: str) -> str:
@@ -142,3 +148,21 @@ def _discard_previous() -> None:
     if previous is not None:
         db.session.delete(previous)
     db.session.query(OAuthAttempt).filter(OAuthAttempt.expires_at < utcnow()).delete()
+
+
+def exchange(
+    kind: str, consumed: ConsumedAttempt, code: str
+) -> tuple[TokenResponse, IdentityClaims | None]:
+    """Trade the code (with the attempt's PKCE verifier) and verify the ID token if sent."""
+    endpoints, client = current_endpoints(), client_credentials()
+    tokens = exchange_code(
+        endpoints,
+        client,
+        code=code,
+        redirect_uri=redirect_uri(kind),
+        code_verifier=consumed.code_verifier,
+    )
+    claims = None
+    if tokens.id_token:
+        claims = verify_identity(endpoints, client, tokens.id_token, nonce=consumed.nonce)
+    return tokens, claims

@@ -9,20 +9,13 @@ from werkzeug.wrappers import Response
 
 from kaleno.api.spec import operation
 from kaleno.auth import attempts
-from kaleno.auth.connection import current_time, holds_refresh_token, store_grant
+from kaleno.auth.attempts import SIGNIN_SCOPES, GoogleAuthFailed
 from kaleno.auth.sessions import end_session, require_user, start_session
 from kaleno.bookings.outbox import resume_parked
+from kaleno.clock import current_time
 from kaleno.errors import Forbidden
 from kaleno.extensions import db
-from kaleno.google.endpoints import current_endpoints
-from kaleno.google.errors import GoogleAuthFailed
-from kaleno.google.oauth import (
-    SIGNIN_SCOPES,
-    IdentityClaims,
-    TokenResponse,
-    exchange_code,
-    verify_identity,
-)
+from kaleno.grant.tokens import holds_refresh_token, store_grant
 from kaleno.models import User
 from kaleno.models.google_connection import CALENDAR_SCOPES
 from kaleno.privacy import audit
@@ -66,24 +59,6 @@ def _callback_code(kind: str) -> tuple[attempts.ConsumedAttempt, str]:
     return consumed, code
 
 
-def _exchange(
-    kind: str, consumed: attempts.ConsumedAttempt, code: str
-) -> tuple[TokenResponse, IdentityClaims | None]:
-    """Trade the code (with the attempt's PKCE verifier) and verify the ID token if sent."""
-    endpoints, client = current_endpoints(), attempts.client_credentials()
-    tokens = exchange_code(
-        endpoints,
-        client,
-        code=code,
-        redirect_uri=attempts.redirect_uri(kind),
-        code_verifier=consumed.code_verifier,
-    )
-    claims = None
-    if tokens.id_token:
-        claims = verify_identity(endpoints, client, tokens.id_token, nonce=consumed.nonce)
-    return tokens, claims
-
-
 @bp.get("/google/callback")
 @operation(
     "Finish signing in: verify the ID token and start a session.",
@@ -98,7 +73,7 @@ def callback() -> Response:
         AccessDenied: the person declined, or the hosted domain is not allowed.
     """
     consumed, code = _callback_code("signin")
-    _tokens, claims = _exchange("signin", consumed, code)
+    _tokens, claims = attempts.exchange("signin", consumed, code)
     if claims is None:
         raise GoogleAuthFailed("Google sent no ID token.")
     allowed = current_app.config.get("ALLOWED_HOSTED_DOMAINS") or ()
@@ -181,7 +156,7 @@ def calendar_callback() -> Response:
     consumed, code = _callback_code("calendar")
     if consumed.user_id != user.id:
         raise GoogleAuthFailed("This calendar connection was started by another user.")
-    tokens, claims = _exchange("calendar", consumed, code)
+    tokens, claims = attempts.exchange("calendar", consumed, code)
     if claims is None:
         raise GoogleAuthFailed("Google did not say which account granted the calendar.")
     if claims.sub != user.google_sub:

@@ -17,13 +17,13 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from kaleno.auth.connection import access_token_for
 from kaleno.availability import busy_cache
 from kaleno.availability.engine import Schedule, Slot, SlotRules, compute_slots
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
-from kaleno.google.calendar import CalendarError, call_with_refresh, free_busy
-from kaleno.google.endpoints import current_endpoints
+from kaleno.grant import calls
+from kaleno.grant.errors import CalendarError
+from kaleno.grant.tokens import usable_for
 from kaleno.models import AvailabilityRules, Booking, EventType, GoogleConnection, User
 from kaleno.models.booking import MAX_BLOCKED_SPAN
 from kaleno.models.google_connection import FREEBUSY_SCOPE
@@ -169,19 +169,14 @@ def _google_busy(
     *,
     fresh: bool,
 ) -> Sequence[Interval]:
-    usable = conn is not None and conn.status == "connected" and conn.refresh_token_sealed
-    if not usable or conn is None or FREEBUSY_SCOPE not in conn.scopes:
+    if not usable_for(conn, FREEBUSY_SCOPE):
         # A cached answer must not outlive the grant: let the token path raise its problem.
-        access_token_for(host, FREEBUSY_SCOPE, now)
+        calls.require(host, FREEBUSY_SCOPE, now)
 
     def fetch(time_min: datetime, time_max: datetime) -> list[Interval]:
-        api = current_endpoints().calendar_api
         try:
-            return call_with_refresh(
-                lambda force: access_token_for(host, FREEBUSY_SCOPE, now, force_refresh=force),
-                lambda token: free_busy(
-                    api, token, calendars, time_min, time_max, retries=FREEBUSY_RETRIES
-                ),
+            return calls.free_busy(
+                host, now, calendars, time_min, time_max, retries=FREEBUSY_RETRIES
             )
         except CalendarError as error:
             reason = str(error).rsplit(": ", 1)[-1]

@@ -7,7 +7,6 @@ import uuid
 from flask import Blueprint, Response, jsonify, request
 
 from kaleno.api.spec import operation
-from kaleno.auth.connection import current_time
 from kaleno.auth.sessions import require_user
 from kaleno.bookings import changes, service
 from kaleno.bookings.access import booking_access
@@ -22,6 +21,7 @@ from kaleno.bookings.schemas import (
     CreatedBooking,
     RescheduleRequest,
 )
+from kaleno.clock import current_time
 from kaleno.errors import ValidationProblem
 from kaleno.extensions import db
 from kaleno.models import EventType

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
 
-from kaleno.auth.connection import access_token_for
 from kaleno.bookings.google_event import (
     event_fields,
     fingerprint,
@@ -29,17 +27,19 @@ from kaleno.bookings.google_event import (
 from kaleno.bookings.outbox import Outcome
 from kaleno.errors import HostRestricted, KalenoError
 from kaleno.extensions import db
-from kaleno.google import calendar
-from kaleno.google.endpoints import current_endpoints
-from kaleno.google.errors import (
+from kaleno.grant import calls
+from kaleno.grant.errors import (
+    AccessTokenRejected,
     CalendarNotConnected,
     CalendarRevoked,
+    EventAlreadyExists,
+    EventForbidden,
+    EventGone,
     GoogleRejected,
     GoogleUnavailable,
     ScopeNotGranted,
 )
 from kaleno.models import Booking, EventType, User
-from kaleno.models.google_connection import EVENTS_SCOPE
 
 log = logging.getLogger(__name__)
 # The outbox does the retrying, with its own backoff; googleapiclient would sleep instead.
@@ -114,9 +114,9 @@ def push(plan: Plan, now: datetime) -> Pushed:
         return Pushed(Outcome("failed", error.detail))
     except GoogleUnavailable as error:
         return Pushed(Outcome("retry", error.detail))
-    except calendar.AccessTokenRejected:
+    except AccessTokenRejected:
         return Pushed(Outcome("retry", "Google rejected a freshly refreshed access token."))
-    except (calendar.EventGone, calendar.EventForbidden):
+    except (EventGone, EventForbidden):
         return Pushed(Outcome("failed", "Google Calendar refused the booking's event."))
     except KalenoError as error:
         return Pushed(Outcome("retry", error.detail))
@@ -129,59 +129,43 @@ def _push(plan: Plan, now: datetime) -> dict[str, Any] | None:
     host = db.session.get(User, plan.host_id)
     if host is None:
         raise CalendarNotConnected("The host account no longer exists.")
-    api = current_endpoints().calendar_api
     send_updates = str(current_app.config.get("GOOGLE_SEND_UPDATES", "all"))
-
-    def token(force: bool) -> str:
-        return access_token_for(host, EVENTS_SCOPE, now, force_refresh=force)
-
-    def google(call: Callable[[str], Any]) -> Any:
-        return calendar.call_with_refresh(token, call)
-
     if plan.reread:
-        return dict(
-            google(lambda t: calendar.get_event(api, t, plan.event_id, retries=GOOGLE_RETRIES))
-        )
+        return dict(calls.get_event(host, now, plan.event_id, retries=GOOGLE_RETRIES))
     if plan.cancelled:
-        google(
-            lambda t: calendar.delete_event(
-                api, t, plan.event_id, send_updates=send_updates, retries=GOOGLE_RETRIES
-            )
+        calls.delete_event(
+            host, now, plan.event_id, send_updates=send_updates, retries=GOOGLE_RETRIES
         )
         return None
 
     def patch(event_id: str) -> dict[str, Any]:
         return dict(
-            google(
-                lambda t: calendar.patch_event(
-                    api,
-                    t,
-                    event_id,
-                    plan.patch_body,
-                    send_updates=send_updates,
-                    retries=GOOGLE_RETRIES,
-                )
+            calls.patch_event(
+                host,
+                now,
+                event_id,
+                plan.patch_body,
+                send_updates=send_updates,
+                retries=GOOGLE_RETRIES,
             )
         )
 
     def insert(event_id: str) -> dict[str, Any]:
         return dict(
-            google(
-                lambda t: calendar.insert_event(
-                    api,
-                    t,
-                    _insert_body(plan, event_id),
-                    send_updates=send_updates,
-                    conference=plan.conference,
-                    retries=GOOGLE_RETRIES,
-                )
+            calls.insert_event(
+                host,
+                now,
+                _insert_body(plan, event_id),
+                send_updates=send_updates,
+                conference=plan.conference,
+                retries=GOOGLE_RETRIES,
             )
         )
 
     def deleted_in_google(event_id: str) -> bool:
         try:
-            event = google(lambda t: calendar.get_event(api, t, event_id, retries=GOOGLE_RETRIES))
-        except calendar.EventGone:
+            event = calls.get_event(host, now, event_id, retries=GOOGLE_RETRIES)
+        except EventGone:
             return True
         return bool(event.get("status") == "cancelled")
 
@@ -190,17 +174,17 @@ def _push(plan: Plan, now: datetime) -> dict[str, Any] | None:
         if not exists:
             try:
                 return insert(event_id)
-            except calendar.EventAlreadyExists:
+            except EventAlreadyExists:
                 # An earlier insert landed but its answer was lost: make that event match.
                 log.info("booking event exists already; patching it", extra=_ids(plan))
                 exists = True
                 continue
         try:
             return patch(event_id)
-        except calendar.EventGone:
+        except EventGone:
             log.info("booking event vanished; inserting again", extra=_ids(plan))
             exists = False
-        except calendar.EventForbidden:
+        except EventForbidden:
             if not deleted_in_google(event_id):
                 raise GoogleRejected("Google Calendar refused to update the event (403).") from None
             # Google keeps a deleted event's id: it can be neither updated nor re-inserted.

@@ -8,8 +8,8 @@ from flask import Response, redirect, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from kaleno.auth.connection import current_time
 from kaleno.auth.sessions import end_session
+from kaleno.clock import current_time
 from kaleno.console.common import bp, console_page, host
 from kaleno.console.confirm import confirm_page, confirmed
 from kaleno.extensions import db

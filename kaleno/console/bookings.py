@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 from flask import Response, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from kaleno.auth.connection import current_time
 from kaleno.bookings import changes
 from kaleno.bookings.access import Access
 from kaleno.bookings.errors import BookingCancelled, SlotUnavailable
 from kaleno.bookings.listing import list_bookings
 from kaleno.bookings.outbox import enqueue_sync
 from kaleno.bookings.schemas import BookingListQuery
+from kaleno.clock import current_time
 from kaleno.console.common import bp, console_page, host
 from kaleno.console.confirm import confirm_page, confirmed
 from kaleno.errors import NotFound

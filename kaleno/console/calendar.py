@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Response, request, url_for
 
-from kaleno.auth.connection import calendar_status, current_time
+from kaleno.clock import current_time
 from kaleno.console.common import bp, console_page, host
 from kaleno.console.confirm import confirm_page, confirmed
+from kaleno.grant.tokens import calendar_status
 from kaleno.i18n import _
 from kaleno.models.google_connection import CALENDAR_SCOPES
 from kaleno.privacy.disconnect import disconnect

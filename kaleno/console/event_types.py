@@ -9,7 +9,7 @@ from flask import Response, redirect, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
-from kaleno.auth.connection import current_time
+from kaleno.clock import current_time
 from kaleno.console.common import bp, console_page, form_errors, host
 from kaleno.console.confirm import confirm_page, confirmed
 from kaleno.i18n import _

@@ -9,11 +9,12 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
 from kaleno.auth.api import MePatch
-from kaleno.auth.connection import calendar_status, current_time
 from kaleno.auth.sessions import end_session
+from kaleno.clock import current_time
 from kaleno.console.common import bp, console_page, form_errors, host, problem_errors
 from kaleno.errors import ValidationProblem
 from kaleno.extensions import db
+from kaleno.grant.tokens import calendar_status
 from kaleno.i18n import _
 from kaleno.models import User
 from kaleno.pages.picker import zone_choices

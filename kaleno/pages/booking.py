@@ -8,9 +8,9 @@ from typing import Any
 from flask import Response, current_app, g, make_response, render_template, request
 from werkzeug.exceptions import NotFound
 
-from kaleno.auth.connection import current_time
 from kaleno.bookings import service
 from kaleno.bookings.errors import IdempotencyKeyInUse, IdempotencyKeyReused, SlotUnavailable
+from kaleno.clock import current_time
 from kaleno.extensions import db
 from kaleno.i18n import _
 from kaleno.models import Booking, EventType, User

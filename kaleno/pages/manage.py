@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 from flask import Response, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from kaleno.auth.connection import current_time
 from kaleno.bookings import changes
 from kaleno.bookings.access import Access
 from kaleno.bookings.errors import BookingCancelled, SlotUnavailable, TooLate
 from kaleno.bookings.present import hash_manage_token
+from kaleno.clock import current_time
 from kaleno.extensions import db
 from kaleno.i18n import _
 from kaleno.ics import ICS_MIMETYPE, booking_ics

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from markupsafe import Markup
 
 from kaleno.availability.service import CalendarUnreadable
-from kaleno.google.errors import (
+from kaleno.grant.errors import (
     CalendarNotConnected,
     CalendarRevoked,
     GoogleRejected,

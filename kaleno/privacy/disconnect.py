@@ -14,18 +14,15 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from kaleno.auth.attempts import client_credentials
-from kaleno.auth.connection import REVOKE_KIND, access_token_for, connection_of
 from kaleno.availability.service import invalidate_busy_cache
 from kaleno.bookings import outbox
 from kaleno.bookings.google_event import google_event_id, replacement_event_id
 from kaleno.bookings.outbox import Outcome
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
-from kaleno.google import calendar, oauth
-from kaleno.google.credentials import GrantRevoked, usable_access_token
-from kaleno.google.endpoints import current_endpoints
-from kaleno.google.errors import GoogleUnavailable
+from kaleno.grant import calls, revoke
+from kaleno.grant.errors import GoogleUnavailable
+from kaleno.grant.tokens import REVOKE_KIND, connection_of, usable_for
 from kaleno.models import (
     AvailabilityRules,
     Booking,
@@ -33,7 +30,6 @@ from kaleno.models import (
     GoogleConnection,
     OutboxJob,
     User,
-    utcnow,
 )
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.privacy import audit
@@ -123,19 +119,13 @@ def _delete_future_events(
 ) -> tuple[int, list[str]]:
     """Delete the future bookings' events; return how many, and the ids left in Google."""
     targets = [b.google_event_id for b in future_bookings(user, now) if b.google_event_id]
-    if not targets or EVENTS_SCOPE not in conn.scopes or conn.status != "connected":
+    if not targets or not usable_for(conn, EVENTS_SCOPE):
         return 0, targets
     updates = _send_updates() if notify else "none"
     deleted = 0
     try:
-        api = current_endpoints().calendar_api
         for event_id in targets:
-            calendar.call_with_refresh(
-                lambda force: access_token_for(user, EVENTS_SCOPE, now, force_refresh=force),
-                lambda token, eid=event_id: calendar.delete_event(  # type: ignore[misc]
-                    api, token, eid, send_updates=updates, retries=1
-                ),
-            )
+            calls.delete_event(user, now, event_id, send_updates=updates, retries=1)
             deleted += 1
     except KalenoError as error:
         log.warning("could not delete all future events", extra={"problem": error.slug})
@@ -189,7 +179,7 @@ def _revoke_or_queue(
         return "already-invalid"
     if not delete_event_ids:
         try:
-            confirmed = oauth.revoke(current_endpoints(), token)
+            confirmed = revoke.revoke_token(token)
         except GoogleUnavailable:
             confirmed = None
         if confirmed is not None:
@@ -235,39 +225,14 @@ def run_revoke_job(job: OutboxJob) -> None:
     if job.secret_sealed is not None:
         token = current_vault().open(job.secret_sealed, job_binding(job))
         if job.payload.get("delete_event_ids"):
-            _delete_queued_events(job, token)
-        oauth.revoke(current_endpoints(), token)
-    job.secret_sealed = None
-
-
-def _delete_queued_events(job: OutboxJob, token: str) -> None:
-    """Delete the events an erasure could not delete at once (404/410 count as done)."""
-    endpoints = current_endpoints()
-    access = token
-    if job.payload.get("token_kind") == "refresh_token":
-        try:
-            access = usable_access_token(
-                endpoints,
-                client_credentials(),
-                access_token=None,
-                expires_at=None,
-                refresh_token=token,
-                scopes=frozenset({EVENTS_SCOPE}),
-                now=utcnow(),
-            ).token
-        except GrantRevoked:
-            return  # the grant is gone, and with it Kaleno's access to those events
-    for event_id in list(job.payload["delete_event_ids"]):
-        try:
-            calendar.delete_event(
-                endpoints.calendar_api,
-                access,
-                event_id,
+            revoke.delete_events_with(
+                token,
+                job.payload["delete_event_ids"],
+                is_refresh_token=job.payload.get("token_kind") == "refresh_token",
                 send_updates=str(job.payload.get("send_updates", "all")),
-                retries=0,
             )
-        except calendar.AccessTokenRejected:
-            return  # revoked meanwhile: nothing more can be deleted with this grant
+        revoke.revoke_token(token)
+    job.secret_sealed = None
 
 
 def _forget_google_ids(user: User, now: datetime) -> int:

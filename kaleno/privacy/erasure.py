@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from kaleno.auth.connection import REVOKE_KIND
 from kaleno.bookings.hooks import BookingChange, announce
 from kaleno.bookings.tx import begin_write
 from kaleno.extensions import db
+from kaleno.grant.tokens import REVOKE_KIND
 from kaleno.models import (
     ApiKey,
     AvailabilityRules,

@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from kaleno.auth.connection import connection_of
 from kaleno.extensions import db
+from kaleno.grant.tokens import connection_of
 from kaleno.models import (
     ApiKey,
     AuditEvent,

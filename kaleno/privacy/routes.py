@@ -10,9 +10,9 @@ from flask import Blueprint, Response, current_app, request
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from kaleno.api.spec import operation
-from kaleno.auth.connection import current_time
 from kaleno.auth.sessions import end_session, require_user
 from kaleno.bookings.schemas import PHONE_PATTERN, PlainName
+from kaleno.clock import current_time
 from kaleno.extensions import db
 from kaleno.privacy import audit, consents, guest, restriction
 from kaleno.privacy.disconnect import disconnect

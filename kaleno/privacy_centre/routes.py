@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
-from kaleno.auth.connection import current_time
+from kaleno.clock import current_time
 from kaleno.errors import Conflict, KalenoError, NotFound
 from kaleno.extensions import db
 from kaleno.i18n import _

@@ -7,8 +7,8 @@ import uuid
 from flask import Blueprint, Response
 
 from kaleno.api.spec import operation
-from kaleno.auth.connection import current_time
 from kaleno.auth.sessions import require_user
+from kaleno.clock import current_time
 from kaleno.scheduling.event_type_service import (
     archive_event_type,
     create_event_type,

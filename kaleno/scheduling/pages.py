@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app
 from pydantic import BaseModel, ConfigDict, Field
 
 from kaleno.api.spec import operation
-from kaleno.auth.connection import current_time
+from kaleno.clock import current_time
 from kaleno.scheduling.fields import IanaZone, IsoDate, field_problem
 from kaleno.scheduling.public_slots import (
     EARLIEST,

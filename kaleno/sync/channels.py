@@ -20,8 +20,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from kaleno.extensions import db
+from kaleno.grant import calls
 from kaleno.models import GoogleChannel, User
-from kaleno.sync import google_calls, jobs
+from kaleno.sync import jobs
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/google/calendar"
@@ -74,7 +75,7 @@ def open_channel(host: User, now: datetime) -> GoogleChannel:
     channels become ``replaced`` and get a stop queued.
 
     Raises:
-        the problems of ``google_calls.watch`` (the job retries or parks).
+        the problems of ``calls.watch`` (the job retries or parks).
     """
     token = secrets.token_urlsafe(32)
     channel = GoogleChannel(id=uuid.uuid4(), user_id=host.id, token_hash=hash_token(token))
@@ -83,9 +84,7 @@ def open_channel(host: User, now: datetime) -> GoogleChannel:
     ttl = float(current_app.config.get("SYNC_CHANNEL_TTL_S", 604800))
     asked_ms = int((now.timestamp() + ttl) * 1000)
     try:
-        answer = google_calls.watch_primary(
-            host, now, str(channel.id), webhook_address(), token, asked_ms
-        )
+        answer = calls.watch_primary(host, now, str(channel.id), webhook_address(), token, asked_ms)
     except Exception:
         channel.status = "stopped"
         db.session.commit()
@@ -125,7 +124,7 @@ def stop_all(host: User, now: datetime) -> int:
     for channel in channels:
         if channel.resource_id and channel.status in (*LIVE, "replaced"):
             try:
-                google_calls.stop(host, now, str(channel.id), channel.resource_id)
+                calls.stop(host, now, str(channel.id), channel.resource_id)
                 stopped += 1
             except Exception as error:  # never block a disconnect on Google
                 name = type(error).__name__

@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 from kaleno.availability.service import invalidate_busy_cache
 from kaleno.bookings.tx import begin_write
 from kaleno.extensions import db
-from kaleno.google.watch import SyncTokenExpired
+from kaleno.grant import calls
+from kaleno.grant.errors import SyncTokenExpired
 from kaleno.models import Booking, CalendarSync, EventType, User
-from kaleno.sync import effects, google_calls
+from kaleno.sync import effects
 
 log = logging.getLogger(__name__)
 PAST = timedelta(days=1)
@@ -65,7 +66,7 @@ def _missing(host: User, seen: set[str], now: datetime) -> list[dict[str, Any]]:
     found = []
     for event_id in ids:
         if event_id and event_id not in seen:
-            event = google_calls.event(host, now, event_id)
+            event = calls.event(host, now, event_id)
             found.append(event if event is not None else {"id": event_id, "status": "cancelled"})
     return found
 
@@ -86,13 +87,13 @@ def sync_host(user_id: uuid.UUID, now: datetime, *, full: bool = False) -> list[
     next_token: str | None = None
     if token:
         try:
-            items, next_token = google_calls.changes(host, now, token)
+            items, next_token = calls.changes(host, now, token)
         except SyncTokenExpired:
             log.info("sync token expired; full sync", extra={"user_id": str(user_id)})
             token = None
     if not token:
         time_min, time_max = _window(user_id, now)
-        items, next_token = google_calls.window(host, now, time_min, time_max)
+        items, next_token = calls.window(host, now, time_min, time_max)
         items += _missing(host, {str(i.get("id")) for i in items}, now)
     db.session.commit()
     begin_write()

@@ -14,8 +14,9 @@ from datetime import datetime
 from kaleno.bookings import outbox
 from kaleno.errors import HostRestricted, KalenoError
 from kaleno.extensions import db
-from kaleno.google import calendar
-from kaleno.google.errors import (
+from kaleno.grant import calls
+from kaleno.grant.errors import (
+    AccessTokenRejected,
     CalendarNotConnected,
     CalendarRevoked,
     GoogleRejected,
@@ -23,7 +24,7 @@ from kaleno.google.errors import (
     ScopeNotGranted,
 )
 from kaleno.models import CalendarSync, GoogleChannel, OutboxJob, User
-from kaleno.sync import channels, engine, google_calls, jobs
+from kaleno.sync import channels, engine, jobs
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def run(job: OutboxJob, now: datetime) -> outbox.Outcome:
         outcome = outbox.Outcome("failed", error.detail)
     except (GoogleUnavailable, KalenoError) as error:
         outcome = outbox.Outcome("retry", error.detail)
-    except calendar.AccessTokenRejected:
+    except AccessTokenRejected:
         outcome = outbox.Outcome("retry", "Google rejected a freshly refreshed access token.")
     except Exception as error:  # a bug or an outage must not lose the job: retry later
         log.exception("calendar sync job crashed", extra={"job_id": str(job_id)})
@@ -76,7 +77,7 @@ def _run(
         channels.open_channel(host, now)
         return outbox.Outcome("done")
     channel_id, resource_id = str(payload.get("channel_id")), str(payload.get("resource_id"))
-    google_calls.stop(host, now, channel_id, resource_id)
+    calls.stop(host, now, channel_id, resource_id)
     for row in db.session.query(GoogleChannel).filter_by(id=_uuid(channel_id)):
         row.status = "stopped"
     db.session.commit()

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from kaleno.auth.connection import access_token_for
 from kaleno.extensions import db
 from kaleno.google.errors import CalendarRevoked, ScopeNotGranted
+from kaleno.grant.tokens import access_token_for
 from kaleno.models import GoogleConnection, User, utcnow
 from kaleno.vault import current_vault
 from tests.auth.browser import EVENTS, FREEBUSY, Browser, query_of

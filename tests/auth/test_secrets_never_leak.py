@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from kaleno.auth.connection import access_token_for
 from kaleno.extensions import db
 from kaleno.google.errors import CalendarRevoked
+from kaleno.grant.tokens import access_token_for
 from kaleno.logs import JSONFormatter, RequestIdFilter
 from kaleno.models import GoogleConnection, User, utcnow
 from tests.auth.browser import FREEBUSY, Browser, query_of

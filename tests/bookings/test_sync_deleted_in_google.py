@@ -9,11 +9,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from kaleno.auth.connection import access_token_for
 from kaleno.bookings.google_event import google_event_id
 from kaleno.extensions import db
 from kaleno.google import calendar
 from kaleno.google.endpoints import current_endpoints
+from kaleno.grant.tokens import access_token_for
 from kaleno.models import User, utcnow
 from kaleno.models.google_connection import EVENTS_SCOPE
 from tests.bookings.conftest import Page, next_slot

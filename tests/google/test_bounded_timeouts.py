@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from kaleno.auth.connection import access_token_for
 from kaleno.extensions import db
 from kaleno.google.errors import GoogleUnavailable
+from kaleno.grant.tokens import access_token_for
 from kaleno.models import GoogleConnection, User, utcnow
 from tests.auth.browser import FREEBUSY, Browser
 

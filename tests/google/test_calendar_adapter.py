@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
-from kaleno.auth.connection import access_token_for
 from kaleno.extensions import db
 from kaleno.google import calendar
 from kaleno.google.endpoints import current_endpoints
 from kaleno.google.errors import GoogleUnavailable, ScopeNotGranted
+from kaleno.grant.tokens import access_token_for
 from kaleno.models import User, utcnow
 from tests.auth.browser import EVENTS, FREEBUSY, Browser
 

@@ -9,11 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from kaleno.auth.connection import access_token_for
 from kaleno.extensions import db
 from kaleno.google import calendar
 from kaleno.google.endpoints import current_endpoints
 from kaleno.google.errors import CalendarRevoked, GoogleUnavailable
+from kaleno.grant.tokens import access_token_for
 from kaleno.models import OutboxJob, User, utcnow
 from tests.auth.browser import FREEBUSY, Browser
 from tests.web.conftest import WebAppFactory, assert_problem

@@ -6,7 +6,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from kaleno.auth.attempts import client_credentials
+from flask import current_app
+
 from kaleno.availability import busy_cache
 from kaleno.errors import ensure_not_restricted
 from kaleno.extensions import db
@@ -18,8 +19,8 @@ from kaleno.google.errors import (
     ClientMisconfigured,
     ScopeNotGranted,
 )
-from kaleno.google.oauth import TokenResponse
-from kaleno.models import AvailabilityRules, GoogleConnection, OutboxJob, User, utcnow
+from kaleno.google.oauth import ClientCredentials, TokenResponse
+from kaleno.models import AvailabilityRules, GoogleConnection, OutboxJob, User
 from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
 from kaleno.sealed import connection_binding
 from kaleno.unit_of_work import commit_step
@@ -31,6 +32,13 @@ FEATURES = {
     FREEBUSY_SCOPE: ("free_busy", "Without free/busy access, booking pages cannot offer slots."),
     EVENTS_SCOPE: ("write_events", "Without event access, bookings cannot be written to Google."),
 }
+
+
+def client_credentials() -> ClientCredentials:
+    """The configured OAuth client."""
+    return ClientCredentials(
+        current_app.config["GOOGLE_CLIENT_ID"], current_app.config["GOOGLE_CLIENT_SECRET"]
+    )
 
 
 def connection_of(user: User) -> GoogleConnection | None:
@@ -138,6 +146,16 @@ def mark_revoked(conn: GoogleConnection, now: datetime, reason: str) -> None:
     log.info("calendar connection revoked", extra={"connection_id": str(conn.id)})
 
 
+def usable_for(conn: GoogleConnection | None, scope: str) -> bool:
+    """Whether ``conn`` is a live grant that includes ``scope`` (the one rule for it)."""
+    return (
+        conn is not None
+        and conn.status == "connected"
+        and conn.refresh_token_sealed is not None
+        and scope in conn.scopes
+    )
+
+
 def _revoked_detail(conn: GoogleConnection) -> str:
     when = conn.revoked_at.isoformat() if conn.revoked_at else "earlier"
     why = f": {conn.revoked_reason}" if conn.revoked_reason else ""
@@ -185,8 +203,3 @@ def _revoke_state(user: User) -> dict[str, Any] | None:
         "last_error": job.last_error,
         "next_attempt_at": job.next_attempt_at if state == "queued" else None,
     }
-
-
-def current_time() -> datetime:
-    """The request's notion of now (one place to read the clock)."""
-    return utcnow()
