@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -147,13 +148,17 @@ def mark_revoked(conn: GoogleConnection, now: datetime, reason: str) -> None:
 
 
 def usable_for(conn: GoogleConnection | None, scope: str) -> bool:
-    """Whether ``conn`` is a live grant that includes ``scope`` (the one rule for it)."""
-    return (
-        conn is not None
-        and conn.status == "connected"
-        and conn.refresh_token_sealed is not None
-        and scope in conn.scopes
-    )
+    """Whether ``conn`` is a live grant that includes ``scope``."""
+    if conn is None:
+        return False
+    return grant_usable(conn.status, conn.refresh_token_sealed is not None, conn.scopes, scope)
+
+
+def grant_usable(
+    status: str | None, has_refresh_token: bool, granted: Iterable[str], scope: str
+) -> bool:
+    """The one rule: a grant serves ``scope`` when connected, refreshable and granted it."""
+    return status == "connected" and has_refresh_token and scope in granted
 
 
 def _revoked_detail(conn: GoogleConnection) -> str:

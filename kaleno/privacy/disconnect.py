@@ -33,12 +33,9 @@ from kaleno.models import (
 )
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.privacy import audit
-from kaleno.sealed import connection_binding, job_binding
 from kaleno.sync.channels import stop_all
-from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
-REVOKE_JOB = REVOKE_KIND
 
 
 def disconnect(
@@ -69,7 +66,7 @@ def disconnect(
     queued += [event_id for event_id in in_flight if event_id not in queued]
     revoke_state = "nothing-to-revoke"
     if conn is not None:
-        revoke_state = _revoke_or_queue(
+        revoke_state = revoke.revoke_or_queue(
             user,
             conn,
             delete_event_ids=queued,
@@ -160,46 +157,6 @@ def _in_flight_events(user: User, now: datetime) -> tuple[list[str], datetime | 
     return ids, max(leases, default=None)
 
 
-def _revoke_or_queue(
-    user: User,
-    conn: GoogleConnection,
-    *,
-    delete_event_ids: list[str],
-    send_updates: str,
-    not_before: datetime,
-) -> str:
-    vault = current_vault()
-    token, kind = None, ""
-    for column in ("refresh_token", "access_token"):
-        sealed = getattr(conn, f"{column}_sealed")
-        if sealed is not None:
-            token, kind = vault.open(sealed, connection_binding(conn, column)), column
-            break
-    if token is None:
-        return "already-invalid"
-    if not delete_event_ids:
-        try:
-            confirmed = revoke.revoke_token(token)
-        except GoogleUnavailable:
-            confirmed = None
-        if confirmed is not None:
-            return "confirmed" if confirmed else "already-invalid"
-    # Google is unreachable, or events must still be deleted with this grant: queue both.
-    payload: dict[str, Any] = {"token_kind": kind}
-    if delete_event_ids:
-        payload.update(delete_event_ids=delete_event_ids, send_updates=send_updates)
-    job = OutboxJob(
-        id=uuid.uuid4(),
-        kind=REVOKE_JOB,
-        user_id=user.id,
-        payload=payload,
-        next_attempt_at=not_before,
-    )
-    job.secret_sealed = vault.seal(token, job_binding(job))
-    db.session.add(job)
-    return "queued"
-
-
 def revoke_job_outcome(job: OutboxJob, now: datetime) -> Outcome:
     """Run a queued revoke (the ``google.revoke`` kind's handler) and say how it ended.
 
@@ -208,31 +165,12 @@ def revoke_job_outcome(job: OutboxJob, now: datetime) -> Outcome:
     sealed token is dropped once done.
     """
     try:
-        run_revoke_job(job)
+        revoke.run_revoke_job(job)
     except GoogleUnavailable as error:
         return Outcome("retry", error.detail)
     except KalenoError as error:
         return Outcome("failed", error.detail)
     return Outcome("done")
-
-
-def run_revoke_job(job: OutboxJob) -> None:
-    """Delete queued events, then revoke the grant; the sealed token is dropped once done.
-
-    Raises:
-        GoogleUnavailable: still unreachable; the worker retries with backoff.
-    """
-    if job.secret_sealed is not None:
-        token = current_vault().open(job.secret_sealed, job_binding(job))
-        if job.payload.get("delete_event_ids"):
-            revoke.delete_events_with(
-                token,
-                job.payload["delete_event_ids"],
-                is_refresh_token=job.payload.get("token_kind") == "refresh_token",
-                send_updates=str(job.payload.get("send_updates", "all")),
-            )
-        revoke.revoke_token(token)
-    job.secret_sealed = None
 
 
 def _forget_google_ids(user: User, now: datetime) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy import Row, Select, bindparam, select
 from kaleno.availability.busy_cache import cached_text
 from kaleno.availability.service import offered_slots
 from kaleno.extensions import db
+from kaleno.grant.tokens import grant_usable
 from kaleno.models import AvailabilityRules, EventType, GoogleConnection, User
 from kaleno.models.google_connection import FREEBUSY_SCOPE
 from kaleno.scheduling.fields import zone
@@ -90,11 +91,8 @@ _PAGE_STATE = _page_state()
 def _servable(state: Row[Any]) -> bool:
     """Whether a cached answer may be served: page open and the grant usable for free/busy."""
     scopes = (state.granted_scopes or "").split()
-    return (
-        state.restricted_at is None
-        and state.status == "connected"
-        and bool(state.has_refresh)
-        and FREEBUSY_SCOPE in scopes
+    return state.restricted_at is None and grant_usable(
+        state.status, bool(state.has_refresh), scopes, FREEBUSY_SCOPE
     )
 
 

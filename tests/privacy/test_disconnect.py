@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import Flask
 
 from kaleno.extensions import db
+from kaleno.grant.revoke import run_revoke_job
 from kaleno.models import AuditEvent, Booking, GoogleConnection, OutboxJob, utcnow
-from kaleno.privacy.disconnect import run_revoke_job
 from tests.auth.browser import Browser
 from tests.conftest import every_row
 from tests.privacy import factories
