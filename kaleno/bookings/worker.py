@@ -26,11 +26,6 @@ REREAD_KEY, READS_KEY = "conference_pending_for", "conference_reads"
 BATCH = 10
 
 
-def handled_kinds() -> tuple[str, ...]:
-    """Every job kind this worker runs (every registered kind)."""
-    return outbox.registered_kinds()
-
-
 def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
     """Run one leased job by its registered kind; None if not runnable."""
     job = db.session.get(OutboxJob, job_id)
@@ -153,7 +148,7 @@ def run_worker(
             break
         if clock() >= next_tick and (kinds is None or "calendar.sync" in kinds):
             next_tick = clock() + timedelta(seconds=_sync_tick(clock()))
-        job_ids = outbox.claim_due(clock(), want, kinds or handled_kinds())
+        job_ids = outbox.claim_due(clock(), want, kinds or outbox.registered_kinds())
         for job_id in job_ids:
             if stop.is_set():
                 break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, request, url_for
 
 from kaleno.clock import current_time
@@ -9,6 +11,7 @@ from kaleno.console.common import bp, console_page, host
 from kaleno.console.confirm import confirm_page, confirmed
 from kaleno.grant.tokens import calendar_status
 from kaleno.i18n import _
+from kaleno.models import User
 from kaleno.models.google_connection import CALENDAR_SCOPES
 from kaleno.privacy.disconnect import disconnect
 
@@ -33,14 +36,7 @@ def scope_texts() -> dict[str, tuple[str, str]]:
 def calendar() -> Response:
     """Show the connection, each permission granted or missing, and the ways to change it."""
     user = host()
-    return console_page(
-        "console/calendar.html",
-        user,
-        calendar=calendar_status(user),
-        scopes=scope_texts(),
-        connect_url=url_for("auth.connect_calendar", next=url_for("console.calendar")),
-        receipt=None,
-    )
+    return _calendar_page(user, None)
 
 
 @bp.post("/calendar/disconnect")
@@ -71,6 +67,11 @@ def disconnect_calendar() -> Response:
             ],
         )
     receipt = disconnect(user, current_time(), delete_future_events=delete_events)
+    return _calendar_page(user, receipt)
+
+
+def _calendar_page(user: User, receipt: dict[str, Any] | None) -> Response:
+    """The calendar page: connection, permissions, and the disconnect receipt if any."""
     return console_page(
         "console/calendar.html",
         user,

@@ -5,13 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from kaleno.bookings.outbox import resume_parked
-from kaleno.errors import HostRestricted, ensure_not_restricted
 from kaleno.models import User
 from kaleno.privacy import audit
 from kaleno.sync.channels import stop_all
-
-# The guard lives with the errors (every layer uses it); named here too for old importers.
-__all__ = ["HostRestricted", "ensure_not_restricted", "lift", "restrict"]
 
 
 def restrict(user: User, now: datetime) -> None:

@@ -13,7 +13,8 @@ import requests
 from flask import Flask
 from sqlalchemy import update
 
-from kaleno.bookings.worker import handled_kinds, run_worker
+from kaleno.bookings.outbox import registered_kinds
+from kaleno.bookings.worker import run_worker
 from kaleno.emulator.testing import EmulatorServer
 from kaleno.extensions import db
 from kaleno.models import AvailabilityRules, Booking, EventType, OutboxJob, User, utcnow
@@ -115,7 +116,7 @@ class Page:
         with self.app.app_context():
             make_due()
             clock: Callable[[], datetime] = (lambda: now) if now else utcnow
-            kinds = tuple(kind for kind in handled_kinds() if kind != MAIL_KIND)
+            kinds = tuple(kind for kind in registered_kinds() if kind != MAIL_KIND)
             return run_worker(once=True, clock=clock, kinds=kinds)
 
     def booking(self, booking_id: str) -> Booking:

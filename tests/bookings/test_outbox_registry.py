@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from kaleno.bookings import outbox
-from kaleno.bookings.worker import handled_kinds
 
 
 def test_every_job_kind_is_in_the_one_registry_with_its_own_retry_policy(app: Flask) -> None:
-    assert set(handled_kinds()) == {
+    assert set(outbox.registered_kinds()) == {
         "booking.sync",
         "google.revoke",
         "mail",
@@ -18,7 +17,7 @@ def test_every_job_kind_is_in_the_one_registry_with_its_own_retry_policy(app: Fl
         "calendar.watch",
         "calendar.unwatch",
     }
-    policies = {kind: outbox.kind_of(kind) for kind in handled_kinds()}
+    policies = {kind: outbox.kind_of(kind) for kind in outbox.registered_kinds()}
     assert all(policies.values())
     assert outbox.max_attempts_for("mail") == 300  # SMTP may be down for about a day
     assert outbox.max_attempts_for("google.revoke") is None  # a revoke never gives up
