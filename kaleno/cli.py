@@ -86,7 +86,7 @@ def requests_command() -> None:
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True)
 def worker_command(once: bool, max_jobs: int | None, poll_interval: float) -> None:
     """Drain the outbox (Google sync, grant revocation, mail); SIGTERM/SIGINT stop it gracefully."""
-    from kaleno.bookings.worker import serve
+    from kaleno.worker import serve
 
     ran = serve(once=once, max_jobs=max_jobs, poll_interval=poll_interval)
     click.echo(f"outbox jobs run: {ran}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from kaleno.extensions import db
+from kaleno.extensions import SQLITE_BEGIN, db
 
 
 def init_unit_of_work(app: Flask) -> None:
@@ -47,3 +47,19 @@ def commit_step(step: str) -> None:
     if step not in OWN_STEPS:
         raise ValueError(f"{step!r} is not a step allowed to commit on its own")
     db.session.commit()
+
+
+def begin_write() -> None:
+    """End whatever the session holds and start a transaction that writes.
+
+    On SQLite the transaction begins with ``BEGIN IMMEDIATE``: the write lock is held
+    from the first read, so a check and the write it guards are one serialized step. On
+    PostgreSQL it is an ordinary transaction; row locks and constraints do that work.
+    """
+    commit_step("write lock")
+    db.session.connection(execution_options={SQLITE_BEGIN: "immediate"})
+
+
+def is_postgresql() -> bool:
+    """Whether the session's database is PostgreSQL."""
+    return db.session.get_bind().dialect.name == "postgresql"

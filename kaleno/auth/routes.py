@@ -11,13 +11,13 @@ from kaleno.api.spec import operation
 from kaleno.auth import attempts
 from kaleno.auth.attempts import SIGNIN_SCOPES, GoogleAuthFailed
 from kaleno.auth.sessions import end_session, require_user, start_session
-from kaleno.bookings.outbox import resume_parked
 from kaleno.clock import current_time
 from kaleno.errors import Forbidden
 from kaleno.extensions import db
 from kaleno.grant.tokens import holds_refresh_token, store_grant
 from kaleno.models import User
 from kaleno.models.google_connection import CALENDAR_SCOPES
+from kaleno.outbox import resume_parked
 from kaleno.privacy import audit
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

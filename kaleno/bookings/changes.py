@@ -15,16 +15,16 @@ from typing import Any
 from sqlalchemy import select
 
 from kaleno.availability.service import invalidate_busy_cache, is_offered
-from kaleno.bookings import hooks, outbox
+from kaleno.bookings import hooks, sync_job
 from kaleno.bookings.access import Access
 from kaleno.bookings.errors import BookingCancelled, SlotUnavailable, TooLate
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
 from kaleno.bookings.present import booking_body
-from kaleno.bookings.tx import begin_write
-from kaleno.bookings.worker import inline_lease, run_inline
 from kaleno.extensions import db
 from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, User
+from kaleno.outbox import inline_lease, run_inline
+from kaleno.unit_of_work import begin_write
 
 NOT_OFFERED = "The new time is not offered; pick one of the listed slots."
 
@@ -88,7 +88,7 @@ def reschedule(access: Access, start: datetime, now: datetime) -> dict[str, Any]
         booking.start_at, booking.end_at = placement.start, placement.end
         booking.blocked_start, booking.blocked_end = placement.blocked_start, placement.blocked_end
         booking.sequence += 1
-        job_id = outbox.enqueue_sync(booking, now, lease=inline_lease()).id
+        job_id = sync_job.enqueue_sync(booking, now, lease=inline_lease()).id
         enqueue_booking_event(booking, "booking.rescheduled", now)
         hooks.announce(hooks.BookingChange("rescheduled", booking, access.role, now))
         db.session.commit()
@@ -117,7 +117,7 @@ def cancel(access: Access, reason: str | None, now: datetime) -> dict[str, Any]:
     booking.cancelled_at, booking.cancelled_by = now, access.role
     booking.cancel_reason = reason
     booking.sequence += 1
-    job_id = outbox.enqueue_sync(booking, now, lease=inline_lease()).id
+    job_id = sync_job.enqueue_sync(booking, now, lease=inline_lease()).id
     enqueue_booking_event(booking, "booking.cancelled", now)
     hooks.announce(hooks.BookingChange("cancelled", booking, access.role, now))
     db.session.commit()

@@ -100,7 +100,7 @@ def wants_meet(event_type: EventType) -> bool:
     return event_type.location_kind == "google_meet"
 
 
-def fingerprint(booking: Booking) -> str:
+def event_version(booking: Booking) -> str:
     """A digest of everything the Google event mirrors; a change means sync again."""
     mirrored = [
         booking.status,

@@ -20,10 +20,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from kaleno.bookings.errors import SlotUnavailable
-from kaleno.bookings.tx import is_postgresql
 from kaleno.extensions import db
 from kaleno.models import Booking, EventType
 from kaleno.models.booking import MAX_BLOCKED_SPAN
+from kaleno.unit_of_work import is_postgresql
 
 EXCLUSION_VIOLATION = "23P01"
 TAKEN = "Someone else just booked this time; pick another slot."

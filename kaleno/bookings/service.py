@@ -20,20 +20,19 @@ from flask import current_app
 from flask_babel import get_locale
 
 from kaleno.availability.service import invalidate_busy_cache, is_offered
-from kaleno.bookings import budget, hooks, idempotency, outbox
+from kaleno.bookings import budget, hooks, idempotency, sync_job
 from kaleno.bookings.errors import IdempotencyKeyInUse, SlotUnavailable
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
 from kaleno.bookings.present import booking_body, hash_manage_token
 from kaleno.bookings.schemas import BookingRequest
-from kaleno.bookings.tx import begin_write
-from kaleno.bookings.worker import inline_lease, run_inline
 from kaleno.errors import NotFound
 from kaleno.extensions import db
 from kaleno.i18n import DEFAULT_LOCALE
 from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, IdempotencyKey, User
+from kaleno.outbox import inline_lease, run_inline
 from kaleno.scheduling.public_slots import bookable_event_type, lock_bookable, public_host
-from kaleno.unit_of_work import commit_step
+from kaleno.unit_of_work import begin_write, commit_step
 
 DEFAULT_IDEMPOTENCY_WAIT_S = 10.0
 NOT_OFFERED = "This time is not offered (any more); pick one of the listed slots."
@@ -131,7 +130,7 @@ def _create(
     )
     with overlap_is_conflict():
         db.session.add(booking)
-        job = outbox.enqueue_sync(booking, now, lease=inline_lease())
+        job = sync_job.enqueue_sync(booking, now, lease=inline_lease())
         enqueue_booking_event(booking, "booking.created", now)
         key_row = db.session.get(IdempotencyKey, key_id)
         if key_row is None:  # purged meanwhile (it expired): nothing holds this request's key

@@ -16,8 +16,8 @@ from kaleno.bookings import changes
 from kaleno.bookings.access import Access
 from kaleno.bookings.errors import BookingCancelled, SlotUnavailable
 from kaleno.bookings.listing import list_bookings
-from kaleno.bookings.outbox import enqueue_sync
 from kaleno.bookings.schemas import BookingListQuery
+from kaleno.bookings.sync_job import enqueue_sync
 from kaleno.clock import current_time
 from kaleno.console.common import bp, console_page, host
 from kaleno.console.confirm import confirm_page, confirmed

@@ -17,8 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from kaleno.bookings import outbox
-from kaleno.bookings.tx import begin_write
+from kaleno import outbox
 from kaleno.extensions import db
 from kaleno.integrations.endpoints import allow_local_http, signing_secrets
 from kaleno.integrations.events import WEBHOOK_KIND
@@ -26,6 +25,7 @@ from kaleno.integrations.signing import message_id, signed_headers
 from kaleno.integrations.ssrf import UnsafeTarget, check_url
 from kaleno.integrations.transport import Answer, post
 from kaleno.models import OutboxJob, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from kaleno.unit_of_work import begin_write
 
 # Delay after each failed attempt (Standard Webhooks' suggested schedule): 8 attempts over
 # 27 h 35 min; with the 90-100 % jitter still more than 24 h before a delivery fails.

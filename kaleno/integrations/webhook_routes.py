@@ -8,7 +8,6 @@ from flask import Blueprint, Response
 
 from kaleno.api.spec import operation
 from kaleno.auth.sessions import require_user
-from kaleno.bookings.tx import begin_write
 from kaleno.clock import current_time
 from kaleno.extensions import db
 from kaleno.integrations import delivery  # noqa: F401 - registers the webhook job kind
@@ -31,6 +30,7 @@ from kaleno.integrations.schemas import (
 )
 from kaleno.integrations.signing import message_id
 from kaleno.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from kaleno.unit_of_work import begin_write
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks")
 TAGS = ("webhooks",)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kaleno.bookings import hooks, outbox
+from kaleno import outbox
+from kaleno.bookings import hooks
 from kaleno.notices.lifecycle import on_booking_change
 from kaleno.notices.queue import MAIL_KIND
 from kaleno.notices.send import run_mail_job

@@ -13,7 +13,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from kaleno.bookings.outbox import Outcome
 from kaleno.extensions import db
 from kaleno.mail import MailRejected, MailUnavailable, deliver
 from kaleno.models import Booking, OutboxJob
@@ -21,6 +20,7 @@ from kaleno.notices.compose import compose
 from kaleno.notices.facts import BookingFacts
 from kaleno.notices.lifecycle import REMINDER
 from kaleno.notices.queue import hurry_retries, scrubbed
+from kaleno.outbox import Outcome
 from kaleno.sealed import job_binding
 from kaleno.vault import VaultError, current_vault
 

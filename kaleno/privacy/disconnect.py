@@ -14,10 +14,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from kaleno import outbox
 from kaleno.availability.service import invalidate_busy_cache
-from kaleno.bookings import outbox
+from kaleno.bookings import sync_job
 from kaleno.bookings.google_event import google_event_id, replacement_event_id
-from kaleno.bookings.outbox import Outcome
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
 from kaleno.grant import calls, revoke
@@ -32,6 +32,7 @@ from kaleno.models import (
     User,
 )
 from kaleno.models.google_connection import EVENTS_SCOPE
+from kaleno.outbox import Outcome
 from kaleno.privacy import audit
 from kaleno.sync.channels import stop_all
 
@@ -142,7 +143,7 @@ def _in_flight_events(user: User, now: datetime) -> tuple[list[str], datetime | 
         .where(
             Booking.host_id == user.id,
             Booking.end_at > now,
-            OutboxJob.kind == outbox.SYNC_KIND,
+            OutboxJob.kind == sync_job.SYNC_KIND,
             OutboxJob.status == "pending",
             OutboxJob.locked_until > now,
         )
@@ -187,7 +188,7 @@ def _forget_google_ids(user: User, now: datetime) -> int:
             booking.google_sync = "parked"
     pending = db.session.scalars(
         select(OutboxJob).where(
-            OutboxJob.kind == outbox.SYNC_KIND,
+            OutboxJob.kind == sync_job.SYNC_KIND,
             OutboxJob.status == "pending",
             OutboxJob.booking_id.in_(select(Booking.id).where(Booking.host_id == user.id)),
         )

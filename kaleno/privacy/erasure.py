@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from kaleno.bookings.hooks import BookingChange, announce
-from kaleno.bookings.tx import begin_write
 from kaleno.extensions import db
 from kaleno.grant.tokens import REVOKE_KIND
 from kaleno.models import (
@@ -36,6 +35,7 @@ from kaleno.privacy import audit, storage
 from kaleno.privacy.disconnect import disconnect, future_bookings
 from kaleno.privacy.remainder import KEPT_COLUMNS, KEPT_STATEMENT
 from kaleno.scheduling import slug_quarantine
+from kaleno.unit_of_work import begin_write
 
 REQUEST_DUE = timedelta(days=30)
 HOST_ERASED = "host account erased"

@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, select
 
-from kaleno.bookings.outbox import SYNC_KIND
+from kaleno.bookings.sync_job import SYNC_KIND
 from kaleno.errors import Conflict, NotFound
 from kaleno.extensions import db
 from kaleno.models import (

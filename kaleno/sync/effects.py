@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 
 from kaleno.availability.engine import compute_slots
 from kaleno.availability.service import slot_rules_of
-from kaleno.bookings import outbox
+from kaleno.bookings import sync_job
 from kaleno.bookings.google_event import PRIVATE_BOOKING_KEY
 from kaleno.bookings.guard import Placement
 from kaleno.extensions import db
@@ -107,14 +107,14 @@ def _cancel(booking: Booking, actor: str, reason: str, now: datetime, *, event_g
     booking.status, booking.active = "cancelled", False
     booking.cancelled_at, booking.cancelled_by, booking.cancel_reason = now, actor, reason
     if not event_gone:
-        outbox.enqueue_sync(booking, now)  # remove the event, as every cancellation does
+        sync_job.enqueue_sync(booking, now)  # remove the event, as every cancellation does
         return
     # The event is gone: nothing to push, and a queued write must not bring it back.
     db.session.execute(
         update(OutboxJob)
         .where(
             OutboxJob.booking_id == booking.id,
-            OutboxJob.kind == outbox.SYNC_KIND,
+            OutboxJob.kind == sync_job.SYNC_KIND,
             OutboxJob.status.in_(("pending", "failed", "parked")),
         )
         .values(status="superseded", locked_until=None)

@@ -19,12 +19,12 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from kaleno.availability.service import invalidate_busy_cache
-from kaleno.bookings.tx import begin_write
 from kaleno.extensions import db
 from kaleno.grant import calls
 from kaleno.grant.errors import SyncTokenExpired
 from kaleno.models import Booking, CalendarSync, EventType, User
 from kaleno.sync import effects
+from kaleno.unit_of_work import begin_write
 
 log = logging.getLogger(__name__)
 PAST = timedelta(days=1)

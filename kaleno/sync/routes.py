@@ -14,11 +14,11 @@ import uuid
 from flask import Blueprint, Response, request
 
 from kaleno.api.spec import operation
-from kaleno.bookings.tx import begin_write
 from kaleno.errors import Forbidden, NotFound
 from kaleno.extensions import db
 from kaleno.models import GoogleChannel, User, utcnow
 from kaleno.sync import channels, jobs
+from kaleno.unit_of_work import begin_write
 
 bp = Blueprint("sync", __name__)
 HEADERS = {

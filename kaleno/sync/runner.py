@@ -11,7 +11,7 @@ import logging
 import uuid
 from datetime import datetime
 
-from kaleno.bookings import outbox
+from kaleno import outbox
 from kaleno.errors import HostRestricted, KalenoError
 from kaleno.extensions import db
 from kaleno.grant import calls

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
-from kaleno.bookings.tx import begin_write, is_postgresql
 from kaleno.extensions import db
 from kaleno.models import CalendarSync, GoogleConnection, User
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.sync import channels, engine, jobs
+from kaleno.unit_of_work import begin_write, is_postgresql
 
 BATCH = 100
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kaleno.bookings import outbox
+from kaleno import outbox
 
 
 def test_every_job_kind_is_in_the_one_registry_with_its_own_retry_policy(app: Flask) -> None:

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from kaleno.bookings.errors import SlotUnavailable
 from kaleno.bookings.guard import overlap_is_conflict
-from kaleno.bookings.tx import is_postgresql
 from kaleno.extensions import db
 from kaleno.logs import JSONFormatter
 from kaleno.models import Booking
+from kaleno.unit_of_work import is_postgresql
 from tests.bookings.conftest import Page, next_slot, rfc3339
 
 

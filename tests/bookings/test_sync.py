@@ -11,14 +11,15 @@ import pytest
 from flask import Flask
 
 from kaleno.bookings.google_event import google_event_id
-from kaleno.bookings.outbox import MAX_ATTEMPTS, SYNC_KIND
-from kaleno.bookings.worker import run_worker
+from kaleno.bookings.sync_job import SYNC_KIND
 from kaleno.extensions import db
 from kaleno.google import calendar
 from kaleno.google.endpoints import current_endpoints
 from kaleno.grant.tokens import access_token_for
 from kaleno.models import GoogleConnection, OutboxJob, User, utcnow
 from kaleno.models.google_connection import EVENTS_SCOPE
+from kaleno.outbox import MAX_ATTEMPTS
+from kaleno.worker import run_worker
 from tests.auth.browser import FREEBUSY
 from tests.bookings.conftest import HOST_EMAIL, Page, make_due, next_slot
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from kaleno.bookings.worker import MAX_CONFERENCE_READS
+from kaleno.bookings.sync_job import MAX_CONFERENCE_READS
 from tests.bookings.conftest import Page, next_slot
 
 

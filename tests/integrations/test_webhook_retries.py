@@ -10,9 +10,9 @@ import pytest
 from standardwebhooks import Webhook
 
 from config import ConfigError, load_config
-from kaleno.bookings.worker import run_worker
 from kaleno.extensions import db
 from kaleno.models import OutboxJob, WebhookDelivery, utcnow
+from kaleno.worker import run_worker
 from tests.bookings.conftest import Page, next_slot
 from tests.integrations.conftest import Receiver
 from tests.integrations.helpers import deliveries, subscribe

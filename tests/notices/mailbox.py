@@ -9,10 +9,10 @@ from email.message import EmailMessage
 from flask import Flask
 from icalendar import Calendar
 
-from kaleno.bookings.worker import run_worker
 from kaleno.extensions import db
 from kaleno.mail import sent_mail
 from kaleno.models import OutboxJob, utcnow
+from kaleno.worker import run_worker
 
 
 def deliver_queued(app: Flask, now: datetime | None = None) -> int:

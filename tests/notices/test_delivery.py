@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from kaleno.bookings.worker import run_worker
 from kaleno.extensions import db
 from kaleno.logs import JSONFormatter
 from kaleno.mail import eml_name
 from kaleno.models import OutboxJob, utcnow
+from kaleno.worker import run_worker
 from tests.bookings.conftest import HOST_EMAIL, Page, next_slot
 from tests.conftest import every_row
 from tests.notices.mailbox import deliver_queued, mail_jobs, text_of

@@ -10,11 +10,11 @@ from flask import Flask
 from icalendar import Calendar
 
 from kaleno import create_app
-from kaleno.bookings.worker import run_worker
 from kaleno.extensions import db
 from kaleno.models import utcnow
 from kaleno.notices.facts import BookingFacts
 from kaleno.notices.queue import enqueue_mail
+from kaleno.worker import run_worker
 from tests.conftest import dispose, make_config
 
 START = datetime(2026, 12, 7, 14, 30, tzinfo=UTC)

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 import pytest
 from flask import Flask
 
-from kaleno.bookings.worker import run_worker
 from kaleno.extensions import db
 from kaleno.models import GoogleChannel, OutboxJob
+from kaleno.worker import run_worker
 from tests.bookings.conftest import HOST_EMAIL, Page, page, rfc3339  # noqa: F401
 
 T = TypeVar("T")

@@ -18,13 +18,12 @@ from flask import current_app
 
 from kaleno.bookings.google_event import (
     event_fields,
-    fingerprint,
+    event_version,
     google_event_id,
     new_event,
     replacement_event_id,
     wants_meet,
 )
-from kaleno.bookings.outbox import Outcome
 from kaleno.errors import HostRestricted, KalenoError
 from kaleno.extensions import db
 from kaleno.grant import calls
@@ -40,6 +39,7 @@ from kaleno.grant.errors import (
     ScopeNotGranted,
 )
 from kaleno.models import Booking, EventType, User
+from kaleno.outbox import Outcome
 
 log = logging.getLogger(__name__)
 # The outbox does the retrying, with its own backoff; googleapiclient would sleep instead.
@@ -75,7 +75,7 @@ class Pushed:
 def prepare(booking_id: uuid.UUID, reread_for: str | None = None) -> Plan | None:
     """Read the booking into a plan and end the read transaction; None when it is gone.
 
-    ``reread_for`` is the fingerprint the booking had when its event's Meet link was
+    ``reread_for`` is the event version the booking had when its event's Meet link was
     still pending: while unchanged, the run only reads the event again.
     """
     booking = db.session.get(Booking, booking_id, populate_existing=True)
@@ -89,18 +89,18 @@ def prepare(booking_id: uuid.UUID, reread_for: str | None = None) -> Plan | None
             event_id=booking.google_event_id or google_event_id(booking.id),
             cancelled=booking.status == "cancelled",
             known=booking.google_event_id is not None,
-            seen=fingerprint(booking),
+            seen=event_version(booking),
             insert_body=new_event(booking, event_type),
             patch_body=event_fields(booking, event_type),
             conference=wants_meet(event_type),
             reread=(
                 reread_for is not None
-                and reread_for == fingerprint(booking)
+                and reread_for == event_version(booking)
                 and booking.google_event_id is not None
                 and booking.status != "cancelled"
             ),
         )
-    db.session.commit()
+    db.session.rollback()  # nothing was written: end the read before Google is asked
     return plan
 
 

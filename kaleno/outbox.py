@@ -8,7 +8,9 @@ dropped: ``resume_parked`` re-queues it when the host connects the calendar agai
 
 This module holds the one registry of job kinds: each kind is registered, with its
 handler and its retry policy, by the module that owns it (``register_kind`` for a simple
-handler, ``register_runner`` for a kind that runs its own units of work).
+handler, ``register_runner`` for a kind that runs its own units of work). It knows no
+kind itself; the worker loop (``kaleno.worker``) and a request's inline attempt
+(``run_inline``) run jobs through it.
 """
 
 from __future__ import annotations
@@ -24,12 +26,10 @@ from typing import Literal
 from flask import current_app, has_app_context
 from sqlalchemy import or_, select, update
 
-from kaleno.bookings.tx import begin_write, is_postgresql
 from kaleno.extensions import db
-from kaleno.models import Booking, OutboxJob, utcnow
-from kaleno.unit_of_work import commit_step
+from kaleno.models import OutboxJob, utcnow
+from kaleno.unit_of_work import begin_write, commit_step, is_postgresql
 
-SYNC_KIND = "booking.sync"
 # Defaults of KALENO_OUTBOX_BACKOFF_MIN_S / _MAX_S.
 BASE_DELAY = timedelta(seconds=2)
 MAX_DELAY = timedelta(minutes=5)
@@ -56,6 +56,10 @@ JobHandler = Callable[[OutboxJob, datetime], Outcome]
 # A job kind that runs its own units of work (nothing held open while a remote answers):
 # it runs the leased job ``job_id`` and records its outcome itself; None if not runnable.
 JobRunner = Callable[[uuid.UUID, datetime], "Outcome | None"]
+# What a kind does when the host's calendar is connected again, instead of returning its
+# parked jobs to pending (e.g. queue fresh work only for what still matters); it runs in
+# the caller's transaction and returns how many jobs it queued.
+Resumer = Callable[[uuid.UUID, datetime], int]
 
 
 @dataclass(frozen=True)
@@ -74,11 +78,13 @@ class JobKind:
     name: str
     run: JobRunner
     retry: RetryPolicy
+    resume: Resumer | None = None
 
 
 # The one registry of job kinds: every kind is registered by the module that owns it
-# (booking.sync: kaleno.bookings.worker; google.revoke: kaleno.privacy.disconnect;
-# mail: kaleno.notices; webhook.deliver: kaleno.integrations.delivery).
+# (booking.sync: kaleno.bookings.push; google.revoke: kaleno.grant.revoke;
+# mail: kaleno.notices; webhook.deliver: kaleno.integrations.delivery; calendar.*:
+# kaleno.sync.runner).
 _KINDS: dict[str, JobKind] = {}
 
 
@@ -98,9 +104,12 @@ def register_kind(
     _KINDS[kind] = JobKind(kind, _simple_runner(handler, retry), retry)
 
 
-def register_runner(kind: str, runner: JobRunner, *, retry: RetryPolicy) -> None:
-    """Register ``kind`` with a runner that owns its units of work (sync, webhooks)."""
-    _KINDS[kind] = JobKind(kind, runner, retry)
+def register_runner(
+    kind: str, runner: JobRunner, *, retry: RetryPolicy, resume: Resumer | None = None
+) -> None:
+    """Register ``kind`` with a runner that owns its units of work (sync, webhooks);
+    ``resume`` replaces the default of ``resume_parked`` for its parked jobs."""
+    _KINDS[kind] = JobKind(kind, runner, retry, resume)
 
 
 def kind_of(name: str) -> JobKind | None:
@@ -126,7 +135,7 @@ def _simple_runner(handler: JobHandler, retry: RetryPolicy) -> JobRunner:
             db.session.commit()
             return None
         outcome = handler(job, now)
-        record(job, None, outcome, now, max_attempts=retry.max_attempts)
+        record(job, outcome, now, max_attempts=retry.max_attempts)
         db.session.commit()  # the worker loop's unit of work for this job
         log_outcome(job, outcome)
         return outcome
@@ -146,41 +155,6 @@ def log_outcome(job: OutboxJob, outcome: Outcome) -> None:
             "attempts": job.attempts,
         },
     )
-
-
-def enqueue_sync(booking: Booking, now: datetime, *, lease: timedelta | None = None) -> OutboxJob:
-    """Queue a ``booking.sync`` job in the caller's transaction; supersede idle older ones.
-
-    ``lease`` keeps workers off the job while the request itself tries it once inline.
-    A job some worker is running right now is left alone: it re-reads the booking when it
-    finishes and goes round again if the booking changed meanwhile.
-    """
-    db.session.execute(
-        update(OutboxJob)
-        .where(
-            OutboxJob.booking_id == booking.id,
-            OutboxJob.kind == SYNC_KIND,
-            OutboxJob.status.in_(("pending", "failed", "parked")),
-            or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now),
-        )
-        .values(status="superseded", locked_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    job = OutboxJob(
-        id=uuid.uuid4(),
-        kind=SYNC_KIND,
-        booking_id=booking.id,
-        user_id=booking.host_id,
-        payload={},
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        locked_until=now + lease if lease else None,
-    )
-    db.session.add(job)
-    booking.google_sync = "pending"
-    booking.google_sync_error = None
-    return job
 
 
 def claim_due(now: datetime, limit: int, kinds: Collection[str]) -> list[uuid.UUID]:
@@ -235,13 +209,13 @@ def backoff(attempts: int) -> timedelta:
 
 def record(
     job: OutboxJob,
-    booking: Booking | None,
     outcome: Outcome,
     now: datetime,
     *,
     max_attempts: int | None = MAX_ATTEMPTS,
-) -> None:
-    """Write a run's outcome on the job and the booking (the caller commits).
+) -> OutcomeKind:
+    """Write a run's outcome on the job (the caller commits); return how it stands:
+    ``retry`` becomes ``failed`` once ``max_attempts`` runs are spent.
 
     ``max_attempts`` None retries until the job is done (a revoke must not give up).
     """
@@ -255,38 +229,63 @@ def record(
         job.next_attempt_at = now + backoff(job.attempts)
     else:
         job.status = kind
-    if booking is None:
-        return
-    booking.google_sync = {"done": "synced", "retry": "pending"}.get(kind, kind)
-    booking.google_sync_error = job.last_error
+    return kind
 
 
 def resume_parked(user_id: uuid.UUID, now: datetime | None = None) -> int:
     """Queue again what was parked for the host (the calendar is connected again).
 
-    Every booking that has not ended and whose sync is parked gets a fresh
-    ``booking.sync`` job (superseding its parked one); past appointments stay as they
-    are, so events the host deleted do not come back and their customers get no update
-    mail. Other parked jobs of the host return to pending. Runs in the caller's
-    transaction; a job whose grant is still unusable simply parks again.
-    Returns how many jobs were queued.
+    A kind registered with ``resume`` decides for its own parked jobs (``booking.sync``
+    queues fresh work only for appointments that have not ended); every other parked job
+    of the host returns to pending. Runs in the caller's transaction; a job whose grant is
+    still unusable simply parks again. Returns how many jobs were queued.
     """
     now = now or utcnow()
-    parked = db.session.scalars(
-        select(Booking).where(
-            Booking.host_id == user_id, Booking.google_sync == "parked", Booking.end_at > now
-        )
-    ).all()
-    for booking in parked:
-        enqueue_sync(booking, now)
+    queued = 0
+    own_rules = [kind for kind in _KINDS.values() if kind.resume is not None]
+    for kind in own_rules:
+        assert kind.resume is not None
+        queued += kind.resume(user_id, now)
     others = db.session.execute(
         update(OutboxJob)
         .where(
             OutboxJob.user_id == user_id,
             OutboxJob.status == "parked",
-            OutboxJob.booking_id.is_(None),
+            OutboxJob.kind.not_in([kind.name for kind in own_rules]),
         )
         .values(status="pending", attempts=0, next_attempt_at=now, locked_until=None)
         .execution_options(synchronize_session=False)
     )
-    return len(parked) + int(getattr(others, "rowcount", 0) or 0)
+    return queued + int(getattr(others, "rowcount", 0) or 0)
+
+
+def inline_enabled() -> bool:
+    """Whether requests try their new job once themselves (``BOOKING_INLINE_SYNC``,
+    default on). Off, every job is left to ``flask kaleno worker``."""
+    return bool(current_app.config.get("BOOKING_INLINE_SYNC", True))
+
+
+def inline_lease() -> timedelta | None:
+    """How long a new job stays reserved for the request's own inline attempt."""
+    return INLINE_LEASE if inline_enabled() else None
+
+
+def run_job(job_id: uuid.UUID, now: datetime) -> Outcome | None:
+    """Run one leased job by its registered kind; None if not runnable."""
+    job = db.session.get(OutboxJob, job_id)
+    registered = kind_of(job.kind) if job is not None else None
+    if registered is None:
+        db.session.rollback()  # nothing was written: end the read
+        return None
+    return registered.run(job_id, now)
+
+
+def run_inline(job_id: uuid.UUID, now: datetime) -> None:
+    """Try a just-committed job once from the request; the outbox retries any failure."""
+    if not inline_enabled():
+        return
+    try:
+        run_job(job_id, now)
+    except Exception:
+        db.session.rollback()
+        log.exception("inline job failed; the worker will retry", extra={"job_id": str(job_id)})
