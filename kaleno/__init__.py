@@ -18,7 +18,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         config.ConfigError: when the configuration is unusable (one-line reason).
     """
     from kaleno import models  # noqa: F401 - registers every table on the metadata
-    from kaleno.auth.api import bp as me_bp
+    from kaleno.account.routes import bp as account_bp
     from kaleno.auth.routes import bp as auth_bp
     from kaleno.bookings.routes import bp as bookings_bp
     from kaleno.cli import register_cli
@@ -60,7 +60,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     register_cli(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
-    app.register_blueprint(me_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(event_types_bp)
     app.register_blueprint(availability_bp)
     app.register_blueprint(pages_bp)

@@ -64,9 +64,9 @@ def purge_command(dry_run: bool) -> None:
 @kaleno_cli.command("requests")
 def requests_command() -> None:
     """List open data requests with due dates, overdue first (the listing is audited)."""
+    from kaleno import audit
     from kaleno.extensions import db
     from kaleno.models import utcnow
-    from kaleno.privacy import audit
     from kaleno.privacy.retention import open_requests
 
     now = utcnow()

@@ -9,10 +9,10 @@ from flask import Blueprint, current_app, render_template
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from kaleno.api.openapi import build_openapi
 from kaleno.api.spec import operation
 from kaleno.errors import ServiceUnavailable
 from kaleno.extensions import db
+from kaleno.openapi import build_openapi
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 A view declares its input and output once with ``@operation(...)``; the decorator parses
 and validates the JSON body and query string (400 problem with field errors otherwise)
-and records the declaration, which ``kaleno.api.openapi`` turns into the document.
+and records the declaration, which ``kaleno.openapi`` turns into the document.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, current_app, redirect, request
 from werkzeug.wrappers import Response
 
+from kaleno import audit
 from kaleno.api.spec import operation
 from kaleno.auth import attempts
 from kaleno.auth.attempts import SIGNIN_SCOPES, GoogleAuthFailed
@@ -18,7 +19,6 @@ from kaleno.grant.tokens import holds_refresh_token, store_grant
 from kaleno.models import User
 from kaleno.models.google_connection import CALENDAR_SCOPES
 from kaleno.outbox import resume_parked
-from kaleno.privacy import audit
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 # ``openid`` too, so Google names the account that granted the calendar (id_token ``sub``).

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from flask import current_app, g, request, session
 
+from kaleno.auth.api_keys import api_key_user
 from kaleno.errors import CSRFFailed, NotAuthenticated
 from kaleno.extensions import db
-from kaleno.integrations.api_keys import api_key_user
 from kaleno.models import User, UserSession, utcnow
 from kaleno.vault import fingerprint
 

@@ -8,11 +8,11 @@ from typing import Literal
 
 from flask import request
 
+from kaleno.auth.api_keys import is_api_key
 from kaleno.auth.sessions import require_user
 from kaleno.bookings.present import hash_manage_token
 from kaleno.errors import NotAuthenticated, NotFound
 from kaleno.extensions import db
-from kaleno.integrations.api_keys import is_api_key
 from kaleno.models import Booking
 
 Role = Literal["host", "customer"]

@@ -8,7 +8,7 @@ from flask import Response, redirect, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
-from kaleno.auth.api import MePatch
+from kaleno.account.routes import MePatch
 from kaleno.auth.sessions import end_session
 from kaleno.clock import current_time
 from kaleno.console.common import bp, console_page, form_errors, host, problem_errors

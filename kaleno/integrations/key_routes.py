@@ -7,10 +7,10 @@ import uuid
 from flask import Blueprint, Response
 
 from kaleno.api.spec import operation
+from kaleno.auth.api_keys import create_key, list_keys, revoke_key
 from kaleno.auth.sessions import require_user
 from kaleno.clock import current_time
 from kaleno.extensions import db
-from kaleno.integrations.api_keys import create_key, list_keys, revoke_key
 from kaleno.integrations.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyList, ApiKeyOut
 from kaleno.models import ApiKey
 

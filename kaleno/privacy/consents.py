@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kaleno import audit
 from kaleno.errors import ValidationProblem
 from kaleno.extensions import db
 from kaleno.models import Consent, User
-from kaleno.privacy import audit
 
 POLICY_VERSION = "2026-11"
 PURPOSES = ("essential", "analytics", "marketing")

@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from kaleno import outbox
+from kaleno import audit, outbox
 from kaleno.availability.service import invalidate_busy_cache
 from kaleno.bookings import sync_job
 from kaleno.bookings.google_event import google_event_id, replacement_event_id
@@ -33,7 +33,6 @@ from kaleno.models import (
 )
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.outbox import Outcome
-from kaleno.privacy import audit
 from kaleno.sync.channels import stop_all
 
 log = logging.getLogger(__name__)

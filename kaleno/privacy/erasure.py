@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from kaleno import audit
 from kaleno.bookings.hooks import BookingChange, announce
 from kaleno.extensions import db
 from kaleno.grant.tokens import REVOKE_KIND
@@ -31,7 +32,7 @@ from kaleno.models import (
     WebhookEndpoint,
     email_key,
 )
-from kaleno.privacy import audit, storage
+from kaleno.privacy import storage
 from kaleno.privacy.disconnect import disconnect, future_bookings
 from kaleno.privacy.remainder import KEPT_COLUMNS, KEPT_STATEMENT
 from kaleno.scheduling import slug_quarantine

@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, select
 
+from kaleno import audit
 from kaleno.bookings.sync_job import SYNC_KIND
 from kaleno.errors import Conflict, NotFound
 from kaleno.extensions import db
@@ -28,7 +29,7 @@ from kaleno.models import (
     email_key,
 )
 from kaleno.notices.queue import drop_pending, enqueue_mail, request_language
-from kaleno.privacy import audit, storage
+from kaleno.privacy import storage
 from kaleno.privacy.erasure import REQUEST_DUE, anonymize_bookings, guest_bookings_query
 from kaleno.vault import fingerprint
 

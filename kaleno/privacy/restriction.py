@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kaleno import audit
 from kaleno.models import User
 from kaleno.outbox import resume_parked
-from kaleno.privacy import audit
 from kaleno.sync.channels import stop_all
 
 

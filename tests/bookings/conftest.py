@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
-from kaleno.outbox import registered_kinds
 from sqlalchemy import update
 
 from kaleno.emulator.testing import EmulatorServer
 from kaleno.extensions import db
 from kaleno.models import AvailabilityRules, Booking, EventType, OutboxJob, User, utcnow
 from kaleno.notices.queue import MAIL_KIND
+from kaleno.outbox import registered_kinds
 from kaleno.worker import run_worker
 from tests.auth.browser import Browser
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask
-from kaleno.outbox import MAX_ATTEMPTS, backoff
 
 from kaleno.extensions import db
 from kaleno.models import OutboxJob
+from kaleno.outbox import MAX_ATTEMPTS, backoff
 from kaleno.worker import run_worker
 from tests.auth.browser import Browser
 from tests.bookings.conftest import HOST_EMAIL, Page, make_due, open_page

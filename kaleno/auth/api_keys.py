@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from flask import request
 from sqlalchemy import select
 
+from kaleno.auth.scopes import required_scope
 from kaleno.errors import Forbidden, NotAuthenticated, NotFound
 from kaleno.extensions import db
-from kaleno.integrations.scopes import required_scope
 from kaleno.models import ApiKey, User, utcnow
 from kaleno.vault import fingerprint
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from kaleno.api.spec import OPERATION_ATTR, Operation, Problem
-from kaleno.integrations.scopes import SCOPES, required_scope
+from kaleno.auth.scopes import SCOPES, required_scope
 from kaleno.web.limits import group_for
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>")
