@@ -23,7 +23,7 @@ import timeit
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kaleno.availability.engine import Schedule, SlotRules, WallInterval, compute_slots
+from kaleno.slots.engine import Schedule, SlotRules, WallInterval, compute_slots
 
 ZONE = ZoneInfo("Europe/Berlin")
 FIRST_DAY = date(2026, 3, 16)

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kaleno.availability.service import invalidate_busy_cache, is_offered
 from kaleno.bookings import hooks, sync_job
 from kaleno.bookings.access import Access
 from kaleno.bookings.errors import BookingCancelled, SlotUnavailable, TooLate
@@ -24,6 +23,7 @@ from kaleno.extensions import db
 from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, User
 from kaleno.outbox import inline_lease, run_inline
+from kaleno.scheduling.offered_slots import invalidate_busy_cache, is_offered
 from kaleno.unit_of_work import begin_write
 
 NOT_OFFERED = "The new time is not offered; pick one of the listed slots."

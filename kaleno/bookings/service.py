@@ -19,7 +19,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import get_locale
 
-from kaleno.availability.service import invalidate_busy_cache, is_offered
 from kaleno.bookings import budget, hooks, idempotency, sync_job
 from kaleno.bookings.errors import IdempotencyKeyInUse, SlotUnavailable
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
@@ -31,6 +30,7 @@ from kaleno.i18n import DEFAULT_LOCALE
 from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, IdempotencyKey, User
 from kaleno.outbox import inline_lease, run_inline
+from kaleno.scheduling.offered_slots import invalidate_busy_cache, is_offered
 from kaleno.scheduling.public_slots import bookable_event_type, lock_bookable, public_host
 from kaleno.unit_of_work import begin_write, commit_step
 

@@ -15,12 +15,12 @@ from flask import Response, redirect, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
-from kaleno.availability.service import invalidate_busy_cache
 from kaleno.console.common import bp, console_page, host
 from kaleno.i18n import _, format_locale
 from kaleno.models import User
 from kaleno.scheduling.availability_rules import availability_document, replace_availability
 from kaleno.scheduling.availability_shapes import WEEKDAYS, Availability, overlap_problems
+from kaleno.scheduling.offered_slots import invalidate_busy_cache
 
 _INTERVAL = re.compile(r"^(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})$")
 CLOSED_WORDS = ("closed", "tutup")

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import current_app
 
-from kaleno.availability import busy_cache
 from kaleno.errors import ensure_not_restricted
 from kaleno.extensions import db
 from kaleno.google.credentials import GrantRevoked, usable_access_token
@@ -21,6 +20,7 @@ from kaleno.google.errors import (
     ScopeNotGranted,
 )
 from kaleno.google.oauth import ClientCredentials, TokenResponse
+from kaleno.grant import busy_cache
 from kaleno.models import AvailabilityRules, GoogleConnection, OutboxJob, User
 from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
 from kaleno.sealed import connection_binding

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
 
-from kaleno.availability.service import CalendarUnreadable
 from kaleno.grant.errors import (
     CalendarNotConnected,
     CalendarRevoked,
@@ -19,6 +18,7 @@ from kaleno.grant.errors import (
     ScopeNotGranted,
 )
 from kaleno.scheduling.fields import is_known_zone, zone
+from kaleno.scheduling.offered_slots import CalendarUnreadable
 from kaleno.scheduling.slot_answers import slots_text
 
 WINDOW_DAYS = 14

@@ -15,7 +15,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from kaleno import audit, outbox
-from kaleno.availability.service import invalidate_busy_cache
 from kaleno.bookings import sync_job
 from kaleno.bookings.google_event import google_event_id, replacement_event_id
 from kaleno.errors import KalenoError
@@ -33,6 +32,7 @@ from kaleno.models import (
 )
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.outbox import Outcome
+from kaleno.scheduling.offered_slots import invalidate_busy_cache
 from kaleno.sync.channels import stop_all
 
 log = logging.getLogger(__name__)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kaleno.availability.engine import Schedule, WallInterval
 from kaleno.extensions import db
 from kaleno.models import AvailabilityRules, User
 from kaleno.scheduling.availability_shapes import WEEKDAYS, Availability
 from kaleno.scheduling.fields import clock_minutes, zone
+from kaleno.slots.engine import Schedule, WallInterval
 
 DEFAULT_CALENDARS = ("primary",)
 

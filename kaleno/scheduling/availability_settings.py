@@ -6,10 +6,10 @@ from flask import Blueprint
 
 from kaleno.api.spec import operation
 from kaleno.auth.sessions import require_user
-from kaleno.availability.service import invalidate_busy_cache
 from kaleno.scheduling.availability_rules import availability_document, replace_availability
 from kaleno.scheduling.availability_shapes import Availability, AvailabilityOut, overlap_problems
 from kaleno.scheduling.fields import field_problem
+from kaleno.scheduling.offered_slots import invalidate_busy_cache
 
 bp = Blueprint("availability", __name__, url_prefix="/api")
 

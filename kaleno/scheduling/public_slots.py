@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 
-from kaleno.availability.engine import Slot
 from kaleno.errors import NotFound, ensure_not_restricted
 from kaleno.extensions import db
 from kaleno.models import EventType, User
 from kaleno.scheduling.event_type_shapes import location_of
+from kaleno.slots.engine import Slot
 
 MAX_RANGE_DAYS = 62
 EARLIEST = date(1970, 1, 1)

@@ -9,13 +9,13 @@ from typing import Any, cast
 
 from sqlalchemy import Row, Select, bindparam, select
 
-from kaleno.availability.busy_cache import cached_text
-from kaleno.availability.service import offered_slots
 from kaleno.extensions import db
+from kaleno.grant.busy_cache import cached_text
 from kaleno.grant.tokens import grant_usable
 from kaleno.models import AvailabilityRules, EventType, GoogleConnection, User
 from kaleno.models.google_connection import FREEBUSY_SCOPE
 from kaleno.scheduling.fields import zone
+from kaleno.scheduling.offered_slots import offered_slots
 from kaleno.scheduling.public_slots import host_and_event_type, local_window, slots_by_day
 
 

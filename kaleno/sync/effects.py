@@ -20,14 +20,14 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from kaleno.availability.engine import compute_slots
-from kaleno.availability.service import slot_rules_of
 from kaleno.bookings import sync_job
 from kaleno.bookings.google_event import PRIVATE_BOOKING_KEY
 from kaleno.bookings.guard import Placement
 from kaleno.extensions import db
 from kaleno.models import AvailabilityRules, Booking, EventType, OutboxJob, User
 from kaleno.scheduling.availability_rules import schedule_of
+from kaleno.scheduling.offered_slots import slot_rules_of
+from kaleno.slots.engine import compute_slots
 from kaleno.sync.notify import tell
 
 DELETED_REASON = "The host deleted the event in Google Calendar."

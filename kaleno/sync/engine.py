@@ -18,11 +18,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from kaleno.availability.service import invalidate_busy_cache
 from kaleno.extensions import db
 from kaleno.grant import calls
 from kaleno.grant.errors import SyncTokenExpired
 from kaleno.models import Booking, CalendarSync, EventType, User
+from kaleno.scheduling.offered_slots import invalidate_busy_cache
 from kaleno.sync import effects
 from kaleno.unit_of_work import begin_write
 

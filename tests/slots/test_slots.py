@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from tests.auth.browser import Browser
-from tests.availability.published import Published, freeze_clock, publish
+from tests.slots.published import Published, freeze_clock, publish
 
 MONDAY = "2030-01-07"  # Jakarta is UTC+7 all year
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
-from kaleno.availability.service import is_offered, offered_slots
 from kaleno.extensions import db
 from kaleno.models import EventType, User
+from kaleno.scheduling.offered_slots import is_offered, offered_slots
 from tests.auth.browser import Browser
-from tests.availability.published import NOW, Published, publish
+from tests.slots.published import NOW, Published, publish
 
 TEN = datetime(2030, 1, 7, 3, tzinfo=UTC)  # Monday 10:00 in Jakarta
 

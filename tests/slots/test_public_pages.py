@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 
 from tests.auth.browser import Browser
-from tests.availability.published import Published, freeze_clock, publish
+from tests.slots.published import Published, freeze_clock, publish
 from tests.scheduling.helpers import fields_of
 
 

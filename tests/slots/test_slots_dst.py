@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from tests.auth.browser import Browser
-from tests.availability.published import Published, freeze_clock, publish
+from tests.slots.published import Published, freeze_clock, publish
 
 
 @pytest.fixture
@@ -57,8 +57,8 @@ def test_grouping_matches_a_zone_lookup_per_slot(zone_name: str, first: str) -> 
     from datetime import date, timedelta
     from zoneinfo import ZoneInfo
 
-    from kaleno.availability.engine import Slot
     from kaleno.scheduling.public_slots import local_window, slots_by_day
+    from kaleno.slots.engine import Slot
 
     zone = ZoneInfo(zone_name)
     first_day = date.fromisoformat(first)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from kaleno.availability.engine import Schedule, SlotRules, WallInterval
+from kaleno.slots.engine import Schedule, SlotRules, WallInterval
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MINUTE = timedelta(minutes=1)

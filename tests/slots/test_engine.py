@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kaleno.availability.engine import (
+from kaleno.slots.engine import (
     Schedule,
     Slot,
     SlotRules,

@@ -17,17 +17,16 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from kaleno.availability import busy_cache
-from kaleno.availability.engine import Schedule, Slot, SlotRules, compute_slots
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
-from kaleno.grant import calls
+from kaleno.grant import busy_cache, calls
 from kaleno.grant.errors import CalendarError
 from kaleno.grant.tokens import usable_for
 from kaleno.models import AvailabilityRules, Booking, EventType, GoogleConnection, User
 from kaleno.models.booking import MAX_BLOCKED_SPAN
 from kaleno.models.google_connection import FREEBUSY_SCOPE
 from kaleno.scheduling.availability_rules import calendars_of, schedule_of
+from kaleno.slots.engine import Schedule, Slot, SlotRules, compute_slots
 
 Interval = tuple[datetime, datetime]
 FREEBUSY_RETRIES = 1

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kaleno.availability.engine import Schedule, Slot, SlotRules, WallInterval, compute_slots
+from kaleno.slots.engine import Schedule, Slot, SlotRules, WallInterval, compute_slots
 
 from .oracle import Oracle
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kaleno.availability.worktime import (
+from kaleno.slots.worktime import (
     DAY_US,
     EPOCH,
     MICROSECOND,

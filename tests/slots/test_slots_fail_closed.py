@@ -8,7 +8,7 @@ from flask import Flask
 from kaleno.extensions import db
 from kaleno.models import GoogleConnection
 from tests.auth.browser import EVENTS, Browser
-from tests.availability.published import Published, freeze_clock, publish
+from tests.slots.published import Published, freeze_clock, publish
 
 MONDAY = "2030-01-07"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kaleno.availability.engine import (
+from kaleno.slots.engine import (
     Schedule,
     Slot,
     SlotRules,

@@ -11,10 +11,10 @@ import pytest
 import redis
 from flask import Flask
 
-from kaleno.availability import busy_cache
-from kaleno.availability.service import invalidate_busy_cache
+from kaleno.grant import busy_cache
+from kaleno.scheduling.offered_slots import invalidate_busy_cache
 from tests.auth.browser import Browser
-from tests.availability.published import Published, freeze_clock, publish
+from tests.slots.published import Published, freeze_clock, publish
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

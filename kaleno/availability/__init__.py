@@ -1,1 +1,0 @@
-"""Availability: a host's working hours and rules turned into bookable slots."""
