@@ -1,30 +1,31 @@
 """Units of work, opened and committed at the entry points, never in services.
 
-A request is one unit: whatever its services changed is committed once when the route
-answers 1xx-3xx, and rolled back otherwise (the error handler rolls back too). The CLI
-commands and the outbox worker loop commit their own units. The few steps that must be
-durable before the request goes on (an idempotency claim other requests wait on, a
-booking committed before its inline Google sync) still commit where they are.
+Every commit of the application happens here (a test holds the code to it). A unit is
+committed by its entry point:
+
+- a request: whatever its services changed is committed once when the route answers
+  1xx-3xx, and rolled back otherwise (the error handler rolls back too);
+- a CLI command: ``with unit():`` around the command's work;
+- the outbox worker loop: each job kind's runner ends its run with
+  ``commit_step("job outcome")`` (a job runs as its own unit, or as a few when it must not
+  hold a transaction open while a remote answers).
+
+The few steps that must be durable before their entry point's unit ends are named in
+``OWN_STEPS`` and commit through ``commit_step``. Work that must follow a commit and
+cannot be undone (wiping freed database pages, say) is registered with ``after_commit``
+and runs only once the unit it belongs to committed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from flask import Flask, Response
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from kaleno.extensions import SQLITE_BEGIN, db
-
-
-def init_unit_of_work(app: Flask) -> None:
-    """Commit each successful request's unit of work once, after the route answered."""
-
-    @app.after_request
-    def _end_unit(response: Response) -> Response:
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
-
 
 # The steps allowed to commit before their entry point's unit ends, and why each must.
 OWN_STEPS = {
@@ -34,8 +35,23 @@ OWN_STEPS = {
     "write lock": "SQLite: end what the session holds, then BEGIN IMMEDIATE",
     "booking": "the booking and its outbox job are durable before the inline Google sync",
     "job lease": "claimed outbox jobs are leased before they run",
+    "job outcome": "a job's run is recorded as it ends (the worker loop's unit per job)",
+    "before remote call": "no transaction stays open while Google or a receiver answers",
     "sign-in attempt": "the PKCE attempt is stored before the browser leaves for Google",
 }
+_AFTER_COMMIT = "kaleno.after_commit"
+
+
+def init_unit_of_work(app: Flask) -> None:
+    """Commit each successful request's unit of work once, after the route answered."""
+
+    @app.after_request
+    def _end_unit(response: Response) -> Response:
+        if response.status_code < 400:
+            _commit()
+        else:
+            db.session.rollback()
+        return response
 
 
 def commit_step(step: str) -> None:
@@ -46,7 +62,35 @@ def commit_step(step: str) -> None:
     """
     if step not in OWN_STEPS:
         raise ValueError(f"{step!r} is not a step allowed to commit on its own")
+    _commit()
+
+
+@contextmanager
+def unit() -> Iterator[None]:
+    """A CLI command's unit of work: committed if the block ends normally, else rolled back."""
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    _commit()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current unit commits; forget it if the unit rolls back."""
+    db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def _commit() -> None:
     db.session.commit()
+    callbacks: list[Callable[[], None]] = db.session.info.pop(_AFTER_COMMIT, [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 def begin_write() -> None:
