@@ -132,11 +132,11 @@ def _simple_runner(handler: JobHandler, retry: RetryPolicy) -> JobRunner:
     def run(job_id: uuid.UUID, now: datetime) -> Outcome | None:
         job = db.session.get(OutboxJob, job_id)
         if job is None or job.status != "pending":
-            db.session.commit()
+            db.session.rollback()  # nothing to write: end the read
             return None
         outcome = handler(job, now)
         record(job, outcome, now, max_attempts=retry.max_attempts)
-        db.session.commit()  # the worker loop's unit of work for this job
+        commit_step("job outcome")  # the worker loop's unit of work for this job
         log_outcome(job, outcome)
         return outcome
 

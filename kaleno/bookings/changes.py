@@ -24,7 +24,7 @@ from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, User
 from kaleno.outbox import inline_lease, run_inline
 from kaleno.scheduling.offered_slots import invalidate_busy_cache, is_offered
-from kaleno.unit_of_work import begin_write
+from kaleno.unit_of_work import begin_write, commit_step
 
 NOT_OFFERED = "The new time is not offered; pick one of the listed slots."
 
@@ -91,7 +91,7 @@ def reschedule(access: Access, start: datetime, now: datetime) -> dict[str, Any]
         job_id = sync_job.enqueue_sync(booking, now, lease=inline_lease()).id
         enqueue_booking_event(booking, "booking.rescheduled", now)
         hooks.announce(hooks.BookingChange("rescheduled", booking, access.role, now))
-        db.session.commit()
+        commit_step("booking")
     return _after_change(host_id, booking_id, job_id, now)
 
 
@@ -110,8 +110,7 @@ def cancel(access: Access, reason: str | None, now: datetime) -> dict[str, Any]:
     booking_id, host_id = booking.id, booking.host_id
     begin_write()
     booking = _locked(booking_id)
-    if booking.status == "cancelled":
-        db.session.commit()
+    if booking.status == "cancelled":  # cancelled meanwhile: nothing more to do
         return booking_body(booking, _event_type(booking))
     booking.status, booking.active = "cancelled", False
     booking.cancelled_at, booking.cancelled_by = now, access.role
@@ -120,7 +119,7 @@ def cancel(access: Access, reason: str | None, now: datetime) -> dict[str, Any]:
     job_id = sync_job.enqueue_sync(booking, now, lease=inline_lease()).id
     enqueue_booking_event(booking, "booking.cancelled", now)
     hooks.announce(hooks.BookingChange("cancelled", booking, access.role, now))
-    db.session.commit()
+    commit_step("booking")
     return _after_change(host_id, booking_id, job_id, now)
 
 

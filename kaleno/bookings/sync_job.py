@@ -19,7 +19,7 @@ from kaleno.bookings import push
 from kaleno.bookings.google_event import event_version
 from kaleno.extensions import db
 from kaleno.models import Booking, OutboxJob
-from kaleno.unit_of_work import begin_write
+from kaleno.unit_of_work import begin_write, commit_step
 
 SYNC_KIND = "booking.sync"
 # A booking that changes while its event is written is synced again, this many times.
@@ -100,17 +100,17 @@ def run_sync_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
         if job is None or job.status != "pending":
             # Disconnected or erased while Google answered: that side won; nothing of this
             # run is written back (the revoke queued by the disconnect deletes the event).
-            db.session.commit()
+            db.session.rollback()
             return None
         if booking is not None and plan is not None and event_version(booking) != plan.seen:
-            db.session.commit()  # changed while Google answered: bring it in line again
+            db.session.rollback()  # changed while Google answered: bring it in line again
             continue
         outcome = pushed.outcome
         if booking is not None and plan is not None and outcome.kind == "done":
             push.apply_event(booking, plan, pushed.event)
             outcome = _await_conference(job, plan, pushed, payload)
         _record(job, booking, outcome, now)
-        db.session.commit()
+        commit_step("job outcome")
         outbox.log_outcome(job, outcome)
         return outcome
     return _give_up_round(job_id, now)
@@ -135,7 +135,7 @@ def _give_up_round(job_id: uuid.UUID, now: datetime) -> outbox.Outcome:
     job = db.session.get(OutboxJob, job_id, with_for_update=True, populate_existing=True)
     if job is not None:
         outbox.record(job, outcome, now)
-    db.session.commit()
+    commit_step("job outcome")
     return outcome
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, validates
@@ -140,6 +141,19 @@ class OutboxJob(TimestampMixin, Base):
         return f"<OutboxJob {self.id} {self.kind} {self.status}>"
 
 
+# What the free slots of the host's pages depend on: a change to anything else of a
+# booking (its Google ids and sync state, the customer's details) leaves them as they are.
+SLOT_FIELDS = (
+    "status",
+    "active",
+    "start_at",
+    "end_at",
+    "blocked_start",
+    "blocked_end",
+    "event_type_id",
+)
+
+
 def _bump_bookings_version(_mapper: Any, connection: Connection, booking: Booking) -> None:
     """Count a change to one of the host's bookings, in the transaction that makes it."""
     users = Base.metadata.tables["users"]
@@ -150,5 +164,15 @@ def _bump_bookings_version(_mapper: Any, connection: Connection, booking: Bookin
     )
 
 
-for _event in ("after_insert", "after_update", "after_delete"):
-    event.listen(Booking, _event, _bump_bookings_version)
+def _bump_if_slots_change(mapper: Any, connection: Connection, booking: Booking) -> None:
+    """Count an update only when it changes what the slots depend on; the outbox writing
+    a booking's Google ids back then neither drops the slots cache nor writes (locks) the
+    host's row."""
+    state = inspect(booking)
+    if any(state.attrs[name].history.has_changes() for name in SLOT_FIELDS):
+        _bump_bookings_version(mapper, connection, booking)
+
+
+event.listen(Booking, "after_insert", _bump_bookings_version)
+event.listen(Booking, "after_update", _bump_if_slots_change)
+event.listen(Booking, "after_delete", _bump_bookings_version)

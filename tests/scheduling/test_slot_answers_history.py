@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import requests
 from flask import Flask
 from sqlalchemy import event
@@ -78,3 +79,22 @@ def test_a_warm_slots_answer_reads_no_booking_and_every_change_is_seen(
     assert _version(app, host_id) > version
     again = requests.get(url, timeout=10).json()
     assert taken in [slot["start"] for d in again["days"] for slot in d["slots"]]
+
+
+def test_writing_the_google_event_back_keeps_the_slots_cache_and_the_host_row(
+    app: Flask, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker records the event's ids on the booking: nothing the slots depend on
+    changes, so the host's version (a write to its row, and the cache key) stays."""
+    monkeypatch.setitem(app.config, "BOOKING_INLINE_SYNC", False)
+    host_id, event_type_id = open_page(app, browser)
+    page = Page(app, browser, browser.google, host_id, event_type_id)
+    booked = page.book(next_slot())
+    assert booked.status_code == 201
+    booking_id = booked.json()["id"]
+    assert page.booking(booking_id).google_event_id is None
+    version = _version(app, host_id)
+    assert page.run_worker() >= 1
+    synced = page.booking(booking_id)
+    assert synced.google_sync == "synced" and synced.google_event_id
+    assert _version(app, host_id) == version

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 
 from tests.auth.browser import Browser
-from tests.slots.published import Published, freeze_clock, publish
 from tests.scheduling.helpers import fields_of
+from tests.slots.published import Published, freeze_clock, publish
 
 
 @pytest.fixture
