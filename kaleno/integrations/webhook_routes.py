@@ -11,7 +11,6 @@ from kaleno.auth.sessions import require_user
 from kaleno.bookings.tx import begin_write
 from kaleno.clock import current_time
 from kaleno.extensions import db
-from kaleno.integrations import delivery  # noqa: F401 - registers the webhook job kind
 from kaleno.integrations.deliveries import attempts_of, recent_deliveries, redeliver
 from kaleno.integrations.endpoints import (
     create_endpoint,
