@@ -27,6 +27,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from kaleno.extensions import db, migrate
     from kaleno.health import bp as health_bp
     from kaleno.i18n import init_i18n
+    from kaleno.integrations import init_integrations
     from kaleno.integrations.key_routes import bp as api_keys_bp
     from kaleno.integrations.webhook_routes import bp as webhooks_bp
     from kaleno.logs import configure_logging
@@ -74,6 +75,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     site_cookies.install(app)
     app.register_blueprint(customer_pages_bp)
     init_notices(app)
+    init_integrations(app)
     app.register_blueprint(sync_bp)
     register_sync_jobs()
     if app.config.get("GENERATED_SECRETS"):

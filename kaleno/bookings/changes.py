@@ -1,7 +1,7 @@
 """Reschedule and cancel a booking, by its host or by its customer.
 
 Each change is one writing transaction that updates the row and queues a
-``booking.sync`` job, and tells the change's listeners (notices) in the same
+``booking.sync`` job, and tells the change's listeners (notices, webhooks) in the same
 transaction; the event follows (patched or deleted) inline or from the outbox.
 A customer must respect the event type's cancellation notice; the host may always act.
 """
@@ -20,7 +20,6 @@ from kaleno.bookings.errors import BookingCancelled, SlotUnavailable, TooLate
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
 from kaleno.bookings.present import booking_body
 from kaleno.extensions import db
-from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, User
 from kaleno.outbox import inline_lease, run_inline
 from kaleno.scheduling.offered_slots import invalidate_busy_cache, is_offered
@@ -89,7 +88,6 @@ def reschedule(access: Access, start: datetime, now: datetime) -> dict[str, Any]
         booking.blocked_start, booking.blocked_end = placement.blocked_start, placement.blocked_end
         booking.sequence += 1
         job_id = sync_job.enqueue_sync(booking, now, lease=inline_lease()).id
-        enqueue_booking_event(booking, "booking.rescheduled", now)
         hooks.announce(hooks.BookingChange("rescheduled", booking, access.role, now))
         commit_step("booking")
     return _after_change(host_id, booking_id, job_id, now)
@@ -117,7 +115,6 @@ def cancel(access: Access, reason: str | None, now: datetime) -> dict[str, Any]:
     booking.cancel_reason = reason
     booking.sequence += 1
     job_id = sync_job.enqueue_sync(booking, now, lease=inline_lease()).id
-    enqueue_booking_event(booking, "booking.cancelled", now)
     hooks.announce(hooks.BookingChange("cancelled", booking, access.role, now))
     commit_step("booking")
     return _after_change(host_id, booking_id, job_id, now)

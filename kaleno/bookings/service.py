@@ -27,7 +27,6 @@ from kaleno.bookings.schemas import BookingRequest
 from kaleno.errors import NotFound
 from kaleno.extensions import db
 from kaleno.i18n import DEFAULT_LOCALE
-from kaleno.integrations.events import enqueue_booking_event
 from kaleno.models import Booking, EventType, IdempotencyKey, User
 from kaleno.outbox import inline_lease, run_inline
 from kaleno.scheduling.offered_slots import invalidate_busy_cache, is_offered
@@ -131,7 +130,6 @@ def _create(
     with overlap_is_conflict():
         db.session.add(booking)
         job = sync_job.enqueue_sync(booking, now, lease=inline_lease())
-        enqueue_booking_event(booking, "booking.created", now)
         key_row = db.session.get(IdempotencyKey, key_id)
         if key_row is None:  # purged meanwhile (it expired): nothing holds this request's key
             raise IdempotencyKeyInUse("This Idempotency-Key expired meanwhile; use a new key.")

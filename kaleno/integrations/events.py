@@ -1,4 +1,9 @@
-"""Booking events queued for webhooks in the same transaction as the booking change."""
+"""Booking events queued for webhooks in the same transaction as the booking change.
+
+``on_booking_change`` listens to ``kaleno.bookings.hooks``: every change announced there
+(by the API, the two-way sync or erasure) queues its event for the host's subscribed
+endpoints; the listener adds rows and never commits.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,18 @@ from typing import Literal
 
 from sqlalchemy import select
 
+from kaleno.bookings.hooks import BookingChange, ChangeKind
 from kaleno.bookings.present import booking_body
 from kaleno.extensions import db
 from kaleno.models import Booking, EventType, OutboxJob, WebhookDelivery, WebhookEndpoint
 
 WEBHOOK_KIND = "webhook.deliver"
 BookingEvent = Literal["booking.created", "booking.rescheduled", "booking.cancelled"]
+EVENT_OF: dict[ChangeKind, BookingEvent] = {
+    "created": "booking.created",
+    "rescheduled": "booking.rescheduled",
+    "cancelled": "booking.cancelled",
+}
 
 
 def rfc3339(moment: datetime) -> str:
@@ -62,3 +73,8 @@ def enqueue_booking_event(booking: Booking, event: BookingEvent, now: datetime) 
         db.session.add(delivery)
         enqueue_job(delivery, booking.host_id, now)
     return len(subscribed)
+
+
+def on_booking_change(change: BookingChange) -> None:
+    """Queue the webhook event for ``change`` (a ``kaleno.bookings.hooks`` listener)."""
+    enqueue_booking_event(change.booking, EVENT_OF[change.kind], change.now)

@@ -10,7 +10,6 @@ from kaleno.api.spec import operation
 from kaleno.auth.sessions import require_user
 from kaleno.clock import current_time
 from kaleno.extensions import db
-from kaleno.integrations import delivery  # noqa: F401 - registers the webhook job kind
 from kaleno.integrations.deliveries import attempts_of, recent_deliveries, redeliver
 from kaleno.integrations.endpoints import (
     create_endpoint,

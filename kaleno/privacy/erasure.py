@@ -99,10 +99,13 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     user.restricted_at = None
     future = future_bookings(user, now)
     google = disconnect(user, now, delete_future_events=True, for_erasure=True)
-    # The host's queued work goes first; the cancellation notices queued below stay.
+    # The host's queued work goes first; the cancellation notices queued below stay. So do
+    # the webhook endpoints (their deliveries and attempts cascade): the cancellations
+    # announced below then find no endpoint to queue an event for.
     db.session.execute(
         delete(OutboxJob).where(OutboxJob.user_id == user_id, OutboxJob.kind != REVOKE_KIND)
     )
+    db.session.execute(delete(WebhookEndpoint).where(WebhookEndpoint.user_id == user_id))
     for booking in future:
         booking.status, booking.active = "cancelled", False
         booking.cancelled_at, booking.cancelled_by = now, "system"
@@ -119,8 +122,7 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     type_ids = [t.id for t in event_types]
     if type_ids:
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.event_type_id.in_(type_ids)))
-    # Webhook endpoints go with their deliveries and attempts (ON DELETE CASCADE).
-    for model in (AvailabilityRules, Consent, UserSession, OAuthAttempt, ApiKey, WebhookEndpoint):
+    for model in (AvailabilityRules, Consent, UserSession, OAuthAttempt, ApiKey):
         db.session.execute(delete(model).where(model.user_id == user_id))
     if user.slug is not None:  # held for nobody: the old link must not pass to someone else
         slug_quarantine.release(user.slug, None, now)
