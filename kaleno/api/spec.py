@@ -149,14 +149,25 @@ def serialized(spec: Operation, result: Any) -> ResponseReturnValue:
     dumped in JSON mode (datetimes RFC 3339). Other answers pass through unchanged.
     """
     body, status = (result[0], result[1]) if isinstance(result, tuple) else (result, 200)
+    declared = spec.responses.get(int(status)) if isinstance(status, int) else None
+    if isinstance(body, dict) and declared is not None:
+        body = _as_declared(declared, body)
     if not isinstance(body, BaseModel):
         return cast(ResponseReturnValue, result)
-    declared = spec.responses.get(int(status))
     if declared is None or type(body) is not declared:
         raise TypeError(f"{type(body).__name__} is not the model declared for {status}")
     return current_app.response_class(
         body.model_dump_json(), status=int(status), mimetype="application/json"
     )
+
+
+def _as_declared(declared: type[BaseModel], body: dict[str, Any]) -> BaseModel:
+    """A view's dict answer read into its declared model; a key the model does not declare
+    is drift between the document and the answer, and an error."""
+    undeclared = set(body) - set(declared.model_fields)
+    if undeclared:
+        raise TypeError(f"{sorted(undeclared)} not declared in {declared.__name__}")
+    return declared.model_validate(body)
 
 
 class Problem(BaseModel):
