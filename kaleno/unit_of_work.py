@@ -40,6 +40,7 @@ OWN_STEPS = {
     "sign-in attempt": "the PKCE attempt is stored before the browser leaves for Google",
 }
 _AFTER_COMMIT = "kaleno.after_commit"
+_WROTE = "kaleno.wrote"  # set when the session's transaction has flushed a change
 
 
 def init_unit_of_work(app: Flask) -> None:
@@ -91,6 +92,29 @@ def _commit() -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_commit(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
+    session.info.pop(_WROTE, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, _context: object) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_write(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+
+
+def _holds_changes() -> bool:
+    """Whether the session's transaction has written (or is about to write) anything."""
+    session = db.session
+    return bool(
+        session.info.get(_WROTE)
+        or session.info.get(_AFTER_COMMIT)
+        or session.new
+        or session.dirty
+        or session.deleted
+    )
 
 
 def begin_write() -> None:
@@ -99,8 +123,12 @@ def begin_write() -> None:
     On SQLite the transaction begins with ``BEGIN IMMEDIATE``: the write lock is held
     from the first read, so a check and the write it guards are one serialized step. On
     PostgreSQL it is an ordinary transaction; row locks and constraints do that work.
+    A transaction that only read ends with a rollback: nothing to commit.
     """
-    commit_step("write lock")
+    if _holds_changes():
+        commit_step("write lock")
+    else:
+        db.session.rollback()
     db.session.connection(execution_options={SQLITE_BEGIN: "immediate"})
 
 
