@@ -14,7 +14,7 @@ from kaleno.models.base import Base
 class ReleasedSlug(Base):
     """A slug a host gave up (rename or erasure), held until ``held_until``.
 
-    Only a keyed fingerprint of the slug is stored, so an erased host's slug (often their
+    Only an HMAC of the slug is stored, so an erased host's slug (often their
     name) is not kept in clear. ``owner_id`` is the host who released it by renaming and
     may take it back; it is empty after an erasure.
     """

@@ -102,6 +102,6 @@ KEPT_STATEMENT = (
     "revoke (and removal of invitations) while Google is unreachable, its sealed token "
     "dropped once done, and the cancellation notices to the customers, which hold the "
     "customer's address and the booking until the worker has sent them and then keep only "
-    "their Message-ID; released_slugs - a keyed fingerprint of the old slug until its "
+    "their Message-ID; released_slugs - an HMAC of the old slug until its "
     "quarantine ends. Guests' stored exports no longer mention the host."
 )

@@ -24,7 +24,7 @@ from kaleno.scheduling.fields import SlugTaken
 DEFAULT_DAYS = 90
 
 
-def _fingerprint(slug: str) -> str:
+def _slug_hmac(slug: str) -> str:
     key = str(current_app.secret_key or "").encode()
     return hmac.new(key, b"released-slug|" + slug.encode(), hashlib.sha256).hexdigest()
 
@@ -36,7 +36,7 @@ def quarantine() -> timedelta:
 
 def release(slug: str, owner_id: uuid.UUID | None, now: datetime) -> None:
     """Hold ``slug`` from now on (for ``owner_id`` to reclaim, or for nobody)."""
-    digest = _fingerprint(slug)
+    digest = _slug_hmac(slug)
     row = db.session.get(ReleasedSlug, digest)
     if row is None:
         row = ReleasedSlug(slug_hash=digest)
@@ -50,7 +50,7 @@ def claim(slug: str, user_id: uuid.UUID, now: datetime) -> None:
     Raises:
         SlugTaken: 409 while the slug is held for another host (or for nobody).
     """
-    row = db.session.get(ReleasedSlug, _fingerprint(slug))
+    row = db.session.get(ReleasedSlug, _slug_hmac(slug))
     if row is None:
         return
     if row.held_until > now and row.owner_id != user_id:
