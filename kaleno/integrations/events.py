@@ -16,7 +16,14 @@ from sqlalchemy import select
 from kaleno.bookings.hooks import BookingChange, ChangeKind
 from kaleno.bookings.present import booking_body
 from kaleno.extensions import db
-from kaleno.models import Booking, EventType, OutboxJob, WebhookDelivery, WebhookEndpoint
+from kaleno.models import (
+    Booking,
+    EventType,
+    OutboxJob,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 WEBHOOK_KIND = "webhook.deliver"
 BookingEvent = Literal["booking.created", "booking.rescheduled", "booking.cancelled"]
@@ -76,5 +83,12 @@ def enqueue_booking_event(booking: Booking, event: BookingEvent, now: datetime) 
 
 
 def on_booking_change(change: BookingChange) -> None:
-    """Queue the webhook event for ``change`` (a ``kaleno.bookings.hooks`` listener)."""
+    """Queue the webhook event for ``change`` (a ``kaleno.bookings.hooks`` listener).
+
+    Nothing is queued while the host has restricted processing: like mail, a webhook
+    carries the customer's details out of Kaleno.
+    """
+    host = db.session.get(User, change.booking.host_id)
+    if host is None or host.restricted_at is not None:
+        return
     enqueue_booking_event(change.booking, EVENT_OF[change.kind], change.now)

@@ -31,3 +31,23 @@ def test_building_the_app_again_still_queues_one_delivery_per_endpoint(
         assert db.session.query(OutboxJob).filter_by(kind="webhook.deliver").count() == 2
     page.run_worker()
     assert sorted(r.message["type"] for r in receiver.accepted()) == ["booking.created"] * 2
+
+
+def test_a_restricted_host_sends_no_webhook(page: Page, receiver: Receiver) -> None:
+    """Restriction of processing: data kept, nothing goes out (no mail, no Google, and no
+    webhook carrying the customer's details to a third party)."""
+    subscribe(page, receiver)
+    booked = page.book(next_slot(days=3))
+    assert booked.status_code == 201, booked.text
+    page.run_worker()
+    assert [r.message["type"] for r in receiver.accepted()] == ["booking.created"]
+    restricted = page.host("POST", "/api/me/restriction")
+    assert restricted.status_code == 200, restricted.text
+    token = booked.json()["manage_token"]
+    cancelled = page.customer("POST", f"/api/bookings/{booked.json()['id']}/cancel", token, json={})
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+    with page.app.app_context():
+        assert db.session.query(WebhookDelivery).count() == 1  # the creation's, delivered
+    page.run_worker()
+    assert [r.message["type"] for r in receiver.accepted()] == ["booking.created"]
