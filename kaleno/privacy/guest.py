@@ -1,7 +1,8 @@
 """Privacy requests from customers without an account, proven by an emailed token.
 
 The answer to a new request is the same whether or not Kaleno knows the email, so the
-endpoint cannot be used to find out who booked with whom.
+endpoint cannot be used to find out who booked with whom. Runs in the caller's unit of
+work (the route commits); the SQLite wipe after an erasure follows that commit.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kaleno.models import (
 from kaleno.notices.queue import drop_pending, enqueue_mail, request_language
 from kaleno.privacy import storage
 from kaleno.privacy.erasure import REQUEST_DUE, anonymize_bookings, guest_bookings_query
+from kaleno.unit_of_work import after_commit
 from kaleno.vault import fingerprint
 
 VERIFY_WITHIN = timedelta(hours=48)
@@ -65,7 +67,6 @@ def open_request(email: str, kind: str, details: dict[str, Any], now: datetime) 
         now,
         secret=token,
     )
-    db.session.commit()
     return request
 
 
@@ -101,19 +102,19 @@ def carry_out(request: DataRequest, now: datetime) -> DataRequest:
     """Carry out a guest request already proven (by its token, or a grant it was traded for).
 
     Raises:
-        Conflict: the verification window passed.
+        Conflict: the verification window passed (the purge then marks the request expired
+            and scrubs it).
     """
     if request.status == "completed":
         return request
     if request.created_at + VERIFY_WITHIN < now:
-        request.status = "expired"
-        db.session.commit()
         raise Conflict("The verification link expired; open a new request.")
     email = request.email or ""
     if request.kind == "export":
         request.result = {"bookings": _guest_bookings(email)}
     elif request.kind == "erasure":
         request.result = {"bookings_anonymized": _erase_guest(email, now)}
+        after_commit(storage.wipe_freed_space)
     elif request.kind == "rectification":
         changed = 0
         for booking in db.session.scalars(guest_bookings_query(email)):
@@ -127,9 +128,6 @@ def carry_out(request: DataRequest, now: datetime) -> DataRequest:
     audit.record(
         "guest_request.completed", actor="customer", kind=request.kind, request_id=str(request.id)
     )
-    db.session.commit()
-    if request.kind == "erasure":
-        storage.wipe_freed_space()
     return request
 
 
@@ -137,8 +135,9 @@ def _erase_guest(email: str, now: datetime) -> int:
     """Anonymize the guest's bookings and drop every other copy of their details: the
     idempotency keys of those bookings and the email, details and results of every
     request made for that address (this one included). Returns the bookings' count."""
-    ids = [b.id for b in db.session.scalars(guest_bookings_query(email))]
-    count = anonymize_bookings(guest_bookings_query(email), now)
+    bookings = guest_bookings_query(email)
+    ids = [b.id for b in db.session.scalars(bookings)]
+    count = anonymize_bookings(bookings, now)
     drop_pending(ids)  # no reminder or notice about them goes out any more
     for booking_id in ids:  # the worker removes the attendee from the Google event
         db.session.add(OutboxJob(kind=SYNC_KIND, booking_id=booking_id, payload={}))
@@ -154,9 +153,9 @@ def _erase_guest(email: str, now: datetime) -> int:
 
 
 def export_result(request: DataRequest, now: datetime) -> dict[str, Any] | None:
-    """Hand out a stored export once: it is dropped when read or when it expires.
+    """Hand out a stored export once: None once taken or expired (the purge drops those).
 
-    The caller commits.
+    The caller's unit of work drops the result when it commits the answer.
     """
     result, request.result = request.result, None
     if result is None or request.completed_at is None:
