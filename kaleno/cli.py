@@ -37,11 +37,11 @@ def keys_generate(kid: str | None) -> None:
 def keys_rotate() -> None:
     """Re-seal every stored token under the active (first) key and report counts."""
     from kaleno.auth.rotation import rotate_sealed_values
-    from kaleno.extensions import db
+    from kaleno.unit_of_work import unit
     from kaleno.vault import current_vault
 
-    report = rotate_sealed_values()
-    db.session.commit()  # the command is the unit of work: all re-sealed, or nothing
+    with unit():  # all re-sealed, or nothing
+        report = rotate_sealed_values()
     click.echo(
         f"active key: {current_vault().active_kid}; sealed values examined: {report.examined}; "
         f"re-sealed: {report.resealed}"
@@ -54,8 +54,10 @@ def purge_command(dry_run: bool) -> None:
     """Apply the retention periods (idempotent); print what was (or would be) done."""
     from kaleno.models import utcnow
     from kaleno.privacy.retention import purge
+    from kaleno.unit_of_work import unit
 
-    report = purge(utcnow(), dry_run=dry_run)
+    with unit():
+        report = purge(utcnow(), dry_run=dry_run)
     prefix = "would " if dry_run else ""
     for name, count in report.as_dict().items():
         click.echo(f"{prefix}{name.replace('_', ' ')}: {count}")
@@ -65,19 +67,21 @@ def purge_command(dry_run: bool) -> None:
 def requests_command() -> None:
     """List open data requests with due dates, overdue first (the listing is audited)."""
     from kaleno import audit
-    from kaleno.extensions import db
     from kaleno.models import utcnow
     from kaleno.privacy.retention import open_requests
+    from kaleno.unit_of_work import unit
 
     now = utcnow()
-    rows = open_requests(now)
-    for row in rows:
-        flag = "OVERDUE" if row.due_at <= now else "due"
-        click.echo(f"{flag:7} {row.due_at:%Y-%m-%d} {row.kind:15} {row.status:20} {row.id}")
-    if not rows:
-        click.echo("no open data requests")
-    audit.record("operator.requests_listed", actor="operator", count=len(rows))
-    db.session.commit()
+    with unit():  # nothing is shown unless the listing's audit entry is recorded
+        rows = open_requests(now)
+        lines = [
+            f"{'OVERDUE' if row.due_at <= now else 'due':7} {row.due_at:%Y-%m-%d} "
+            f"{row.kind:15} {row.status:20} {row.id}"
+            for row in rows
+        ]
+        audit.record("operator.requests_listed", actor="operator", count=len(rows))
+    for line in lines or ["no open data requests"]:
+        click.echo(line)
 
 
 @kaleno_cli.command("worker")

@@ -19,7 +19,6 @@ from kaleno import audit
 from kaleno.api.spec import operation
 from kaleno.auth.sessions import csrf_token, end_session, require_user
 from kaleno.clock import current_time
-from kaleno.extensions import db
 from kaleno.grant.tokens import calendar_status
 from kaleno.privacy import consents, restriction
 from kaleno.privacy.disconnect import disconnect
@@ -194,7 +193,6 @@ def export_me() -> Response:
     user = require_user()
     document = export_host(user, current_time())
     audit.record("export", actor="user", subject_user_id=user.id)
-    db.session.commit()
     response = current_app.response_class(document.model_dump_json(), mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="kaleno-export.json"'
     return response
@@ -273,6 +271,5 @@ def erase_me(query: EraseQuery) -> tuple[ErasureReceipt | ErasureAccepted, int]:
     )
     if status == 200:
         end_session()
-        db.session.commit()
         return ErasureReceipt.model_validate(body), status
     return ErasureAccepted.model_validate(body), status

@@ -91,7 +91,6 @@ def callback() -> Response:
     db.session.flush()
     start_session(user)
     audit.record("signin", actor="user", subject_user_id=user.id)
-    db.session.commit()
     log.info("signed in", extra={"user_id": str(user.id)})
     return redirect(consumed.next_path)
 
@@ -107,7 +106,6 @@ def logout() -> Response:
     """End the session (CSRF-protected)."""
     require_user()
     end_session()
-    db.session.commit()
     return Response(status=204)
 
 
@@ -166,6 +164,5 @@ def calendar_callback() -> Response:
     audit.record(
         "calendar.connect", actor="user", subject_user_id=user.id, scopes=sorted(conn.scopes)
     )
-    db.session.commit()
     log.info("calendar connected", extra={"user_id": str(user.id)})
     return redirect(consumed.next_path)

@@ -138,6 +138,5 @@ def delete_account() -> BaseResponse:
     status, receipt = request_account_erasure(user, now, cancel_future=cancel_future)
     if status == 200:
         end_session()
-        db.session.commit()
         return page("console/erased.html", receipt=receipt)
     return _render(user, erasure=receipt)

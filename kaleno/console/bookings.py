@@ -178,5 +178,4 @@ def retry_sync(booking_id: uuid.UUID) -> BaseResponse:
     booking = _owned(user, booking_id)
     if booking.google_sync in ("failed", "parked"):
         enqueue_sync(booking, current_time())
-        db.session.commit()
     return redirect(url_for("console.bookings", done="retried"), code=303)

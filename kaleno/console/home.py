@@ -13,7 +13,6 @@ from kaleno.auth.sessions import end_session
 from kaleno.clock import current_time
 from kaleno.console.common import bp, console_page, form_errors, host, problem_errors
 from kaleno.errors import ValidationProblem
-from kaleno.extensions import db
 from kaleno.grant.tokens import calendar_status
 from kaleno.i18n import _
 from kaleno.models import User
@@ -97,7 +96,6 @@ def sign_out() -> BaseResponse:
     """End the session, server-side too, and go to the home page."""
     host()
     end_session()
-    db.session.commit()
     return redirect(url_for("site.home"), code=303)
 
 

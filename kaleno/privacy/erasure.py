@@ -2,7 +2,8 @@
 
 What is kept is stated in every receipt (``kaleno.privacy.remainder``): booking facts with
 the customer's details removed, tombstones, and audit entries that name no person.
-After the commit, SQLite's freed pages are wiped (``kaleno.privacy.storage``).
+Runs in the caller's unit of work (the route or the purge command commits); SQLite's
+freed pages are wiped once that commit is done (``kaleno.privacy.storage``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from kaleno.privacy import storage
 from kaleno.privacy.disconnect import disconnect, future_bookings
 from kaleno.privacy.remainder import KEPT_COLUMNS, KEPT_STATEMENT
 from kaleno.scheduling import slug_quarantine
-from kaleno.unit_of_work import begin_write
+from kaleno.unit_of_work import after_commit, begin_write
 
 REQUEST_DUE = timedelta(days=30)
 HOST_ERASED = "host account erased"
@@ -67,13 +68,13 @@ def request_account_erasure(
                 details={"future_bookings": len(pending)},
             )
             db.session.add(request)
+            db.session.flush()  # its id is in the answer
             audit.record(
                 "erasure.accepted",
                 actor="user",
                 subject_user_id=user.id,
                 future_bookings=len(pending),
             )
-            db.session.commit()
         return 202, {
             "status": "accepted",
             "request_id": request.id,
@@ -142,8 +143,7 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
         bookings_cancelled=len(future),
         bookings_anonymized=anonymized,
     )
-    db.session.commit()
-    storage.wipe_freed_space()
+    after_commit(storage.wipe_freed_space)  # the old pages are freed by the commit only
     return {
         "status": "completed",
         "erased_at": now,

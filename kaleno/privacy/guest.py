@@ -1,7 +1,8 @@
 """Privacy requests from customers without an account, proven by an emailed token.
 
 The answer to a new request is the same whether or not Kaleno knows the email, so the
-endpoint cannot be used to find out who booked with whom.
+endpoint cannot be used to find out who booked with whom. Runs in the caller's unit of
+work (the route commits); the SQLite wipe after an erasure follows that commit.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kaleno.models import (
 from kaleno.notices.queue import drop_pending, enqueue_mail, request_language
 from kaleno.privacy import storage
 from kaleno.privacy.erasure import REQUEST_DUE, anonymize_bookings, guest_bookings_query
+from kaleno.unit_of_work import after_commit, begin_write
 from kaleno.vault import fingerprint
 
 VERIFY_WITHIN = timedelta(hours=48)
@@ -65,7 +67,6 @@ def open_request(email: str, kind: str, details: dict[str, Any], now: datetime) 
         now,
         secret=token,
     )
-    db.session.commit()
     return request
 
 
@@ -101,22 +102,22 @@ def carry_out(request: DataRequest, now: datetime) -> DataRequest:
     """Carry out a guest request already proven (by its token, or a grant it was traded for).
 
     Raises:
-        Conflict: the verification window passed.
+        Conflict: the verification window passed (the purge then marks the request expired
+            and scrubs it).
     """
     if request.status == "completed":
         return request
     if request.created_at + VERIFY_WITHIN < now:
-        request.status = "expired"
-        db.session.commit()
         raise Conflict("The verification link expired; open a new request.")
     email = request.email or ""
     if request.kind == "export":
         request.result = {"bookings": _guest_bookings(email)}
     elif request.kind == "erasure":
         request.result = {"bookings_anonymized": _erase_guest(email, now)}
+        after_commit(storage.wipe_freed_space)  # registered past begin_write's own commit
     elif request.kind == "rectification":
         changed = 0
-        for booking in db.session.scalars(guest_bookings_query(email)):
+        for booking in db.session.scalars(_held_guest_bookings(email)):
             for field in ("name", "phone"):
                 if field in request.details:
                     setattr(booking, f"customer_{field}", request.details[field])
@@ -127,18 +128,41 @@ def carry_out(request: DataRequest, now: datetime) -> DataRequest:
     audit.record(
         "guest_request.completed", actor="customer", kind=request.kind, request_id=str(request.id)
     )
-    db.session.commit()
-    if request.kind == "erasure":
-        storage.wipe_freed_space()
     return request
+
+
+def _held_guest_bookings(email: str) -> Any:
+    """Start the writing transaction, hold the row of every host the guest booked with,
+    and return the query of the guest's bookings with those hosts.
+
+    Every writer of a host's bookings takes the host's row first (``lock_bookable``,
+    ``kaleno.bookings.changes``), and each booking written bumps that row: a guest request
+    reaching the host rows only through those bumps held bookings while waiting for their
+    host, and deadlocked on PostgreSQL against a cancel holding the host and waiting for
+    one of those bookings. The hosts are taken in id order, as any other writer of several
+    hosts must. A booking made meanwhile with another host is left alone, as if made just
+    after the request.
+    """
+    begin_write()
+    booked_with = (
+        select(Booking.host_id).where(Booking.customer_email_key == email_key(email)).distinct()
+    )
+    held = db.session.scalars(
+        select(User.id)
+        .where(User.id.in_(booked_with))
+        .order_by(User.id)
+        .with_for_update(key_share=True)
+    ).all()
+    return guest_bookings_query(email).where(Booking.host_id.in_(held))
 
 
 def _erase_guest(email: str, now: datetime) -> int:
     """Anonymize the guest's bookings and drop every other copy of their details: the
     idempotency keys of those bookings and the email, details and results of every
     request made for that address (this one included). Returns the bookings' count."""
-    ids = [b.id for b in db.session.scalars(guest_bookings_query(email))]
-    count = anonymize_bookings(guest_bookings_query(email), now)
+    bookings = _held_guest_bookings(email)
+    ids = [b.id for b in db.session.scalars(bookings)]
+    count = anonymize_bookings(bookings, now)
     drop_pending(ids)  # no reminder or notice about them goes out any more
     for booking_id in ids:  # the worker removes the attendee from the Google event
         db.session.add(OutboxJob(kind=SYNC_KIND, booking_id=booking_id, payload={}))
@@ -154,9 +178,9 @@ def _erase_guest(email: str, now: datetime) -> int:
 
 
 def export_result(request: DataRequest, now: datetime) -> dict[str, Any] | None:
-    """Hand out a stored export once: it is dropped when read or when it expires.
+    """Hand out a stored export once: None once taken or expired (the purge drops those).
 
-    The caller commits.
+    The caller's unit of work drops the result when it commits the answer.
     """
     result, request.result = request.result, None
     if result is None or request.completed_at is None:

@@ -1,4 +1,7 @@
-"""Retention: keep data only as long as needed. Run by ``flask kaleno purge``; idempotent."""
+"""Retention: keep data only as long as needed. Run by ``flask kaleno purge``; idempotent.
+
+Runs in the command's unit of work; SQLite's freed pages are wiped once it committed.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from kaleno.privacy.disconnect import future_bookings
 from kaleno.privacy.erasure import anonymize_bookings, erase_account
 from kaleno.privacy.guest import VERIFY_WITHIN, export_lifetime
 from kaleno.scheduling import slug_quarantine
+from kaleno.unit_of_work import after_commit
 
 
 @dataclass
@@ -99,10 +103,9 @@ def purge(now: datetime, *, dry_run: bool) -> PurgeReport:
     if dry_run:
         db.session.rollback()
         return report
-    db.session.commit()
-    for user in due_erasures:
+    for user in due_erasures:  # each begins its own writing transaction (begin_write)
         erase_account(user, now, actor="system")
-    storage.wipe_freed_space()
+    after_commit(storage.wipe_freed_space)
     return report
 
 

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from kaleno.api.spec import operation
 from kaleno.bookings.schemas import PHONE_PATTERN, PlainName
 from kaleno.clock import current_time
-from kaleno.extensions import db
 from kaleno.privacy import guest
 from kaleno.privacy.schemas import (
     GuestRequestAccepted,
@@ -95,6 +94,5 @@ def show_guest_request(request_id: uuid.UUID) -> GuestRequestOut:
     record = guest.load_verified(request_id, token)
     shown = GuestRequestOut.model_validate(record, from_attributes=True)
     if record.kind == "export":
-        shown.result = guest.export_result(record, current_time())
-        db.session.commit()
+        shown.result = guest.export_result(record, current_time())  # dropped by the commit
     return shown

@@ -177,7 +177,6 @@ def download(request_id: uuid.UUID) -> Response:
     if record.kind != "export" or record.status != "completed":
         raise NotFound("No export here.")
     result = guest.export_result(record, current_time())
-    db.session.commit()
     if result is None:
         return message_page(
             _("Already downloaded"),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from kaleno.extensions import db
-from kaleno.models import Booking, OutboxJob, User, utcnow
+from kaleno.models import Booking, DataRequest, OutboxJob, User, utcnow
 from tests.notices.mailbox import memory_mail_to, token_in
 from tests.privacy import factories
 
@@ -101,3 +102,26 @@ def test_bad_input_is_400(client: FlaskClient) -> None:
     response = client.post("/api/privacy/requests", json={"email": "not-an-email", "kind": "steal"})
     assert response.status_code == 400
     assert {e["field"] for e in response.get_json()["errors"]} == {"email", "kind"}
+
+
+def test_a_request_confirmed_too_late_is_refused_and_then_scrubbed(
+    app: Flask, client: FlaskClient
+) -> None:
+    _host_with_bookings(app)
+    request_id = _open(client, GUEST, "rectification", name="Gina Late")["id"]
+    token = _token_for(app, GUEST)
+    with app.app_context():
+        record = db.session.get(DataRequest, uuid.UUID(str(request_id)))
+        assert record is not None
+        record.created_at -= timedelta(hours=49)
+        db.session.commit()
+    late = client.post(f"/api/privacy/requests/{request_id}/confirm", json={"token": token})
+    assert late.status_code == 409
+    assert app.test_cli_runner().invoke(args=["kaleno", "purge"]).exit_code == 0
+    with app.app_context():
+        record = db.session.get(DataRequest, uuid.UUID(str(request_id)))
+        assert record is not None
+        kept = (record.status, record.email, record.token_hash, record.details)
+        names = [b.customer_name for b in db.session.query(Booking)]
+    assert kept == ("expired", None, None, {})  # the address and the new name are gone
+    assert "Gina Late" not in names

@@ -15,6 +15,7 @@ from flask import Flask
 from kaleno.extensions import db
 from kaleno.models import DataRequest, EventType, User, utcnow
 from kaleno.privacy.retention import purge
+from kaleno.unit_of_work import unit
 from tests.bookings.conftest import Page, next_slot
 from tests.conftest import every_row
 from tests.notices.mailbox import deliver_queued, memory_mail_to, token_in
@@ -236,7 +237,7 @@ def test_guest_erasure_and_purge_leave_no_copy_in_the_sqlite_files(app: Flask) -
     )
     assert done.status_code == 200
     assert not _in_files(app, erased_name)
-    with app.app_context():
+    with app.app_context(), unit():  # as ``flask kaleno purge`` runs it
         purge(utcnow(), dry_run=False)
     assert not _in_files(app, purged_name)
 
@@ -255,7 +256,8 @@ def test_export_results_are_kept_until_downloaded_or_a_short_expiry(page: Page) 
     with page.app.app_context():
         hours = int(page.app.config["RETENTION_EXPORT_HOURS"])
         assert 1 <= hours <= 48
-        purge(utcnow() + timedelta(hours=hours, minutes=1), dry_run=False)
+        with unit():  # as ``flask kaleno purge`` runs it
+            purge(utcnow() + timedelta(hours=hours, minutes=1), dry_run=False)
         results = [r.result for r in db.session.query(DataRequest).filter_by(kind="export")]
     assert results == [None, None]
     assert _download(page, second_id, second_token).json()["result"] is None
