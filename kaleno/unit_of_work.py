@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask, Response
-from sqlalchemy import event
+from sqlalchemy import event, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kaleno.extensions import SQLITE_BEGIN, db
 
@@ -41,6 +44,9 @@ OWN_STEPS = {
 }
 _AFTER_COMMIT = "kaleno.after_commit"
 _WROTE = "kaleno.wrote"  # set when the session's transaction has flushed a change
+_WRITE_LOCK = "kaleno.write_lock"  # set when begin_write started the transaction
+# How long a step committed apart waits for a row the unit in progress may hold.
+APART_LOCK_TIMEOUT = "3s"
 
 
 def init_unit_of_work(app: Flask) -> None:
@@ -77,6 +83,38 @@ def unit() -> Iterator[None]:
     _commit()
 
 
+def commit_apart(step: str, row: Any, **values: Any) -> None:
+    """Write ``values`` on ``row`` as a unit of their own, apart from the unit in progress.
+
+    The unit in progress is neither committed nor rolled back by this: an erasure that
+    refreshes a token on its way stays one unit. The values are committed at once on a
+    connection of their own (and ``row`` shows them). When the unit in progress has
+    written or holds the write lock (SQLite has one writer; on PostgreSQL it may hold the
+    row), they join that unit instead and are committed with it.
+    """
+    if step not in OWN_STEPS:
+        raise ValueError(f"{step!r} is not a step allowed to commit on its own")
+    model = type(row)
+    if not _holds_changes():
+        try:
+            with db.engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{APART_LOCK_TIMEOUT}'")
+                connection.execute(update(model).where(model.id == row.id).values(**values))
+        except OperationalError:
+            pass  # the row is held by the unit in progress: join it below
+        else:
+            for name, value in values.items():
+                set_committed_value(row, name, value)
+            if not is_postgresql():
+                # End the read this session began before that commit: SQLite would refuse
+                # a later write from so old a snapshot.
+                db.session.rollback()
+            return
+    for name, value in values.items():
+        setattr(row, name, value)
+
+
 def after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` once the current unit commits; forget it if the unit rolls back."""
     db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
@@ -93,6 +131,7 @@ def _commit() -> None:
 def _forget_after_commit(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
     session.info.pop(_WROTE, None)
+    session.info.pop(_WRITE_LOCK, None)
 
 
 @event.listens_for(Session, "after_flush")
@@ -103,6 +142,7 @@ def _note_write(session: Session, _context: object) -> None:
 @event.listens_for(Session, "after_commit")
 def _forget_write(session: Session) -> None:
     session.info.pop(_WROTE, None)
+    session.info.pop(_WRITE_LOCK, None)
 
 
 def _holds_changes() -> bool:
@@ -110,6 +150,7 @@ def _holds_changes() -> bool:
     session = db.session
     return bool(
         session.info.get(_WROTE)
+        or session.info.get(_WRITE_LOCK)
         or session.info.get(_AFTER_COMMIT)
         or session.new
         or session.dirty
@@ -130,6 +171,7 @@ def begin_write() -> None:
     else:
         db.session.rollback()
     db.session.connection(execution_options={SQLITE_BEGIN: "immediate"})
+    db.session.info[_WRITE_LOCK] = True
 
 
 def is_postgresql() -> bool:

@@ -24,7 +24,7 @@ from kaleno.grant import busy_cache
 from kaleno.models import AvailabilityRules, GoogleConnection, OutboxJob, User
 from kaleno.models.google_connection import CALENDAR_SCOPES, EVENTS_SCOPE, FREEBUSY_SCOPE
 from kaleno.sealed import connection_binding
-from kaleno.unit_of_work import commit_step
+from kaleno.unit_of_work import commit_apart
 from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,8 @@ def access_token_for(user: User, scope: str, now: datetime, *, force_refresh: bo
 
     ``force_refresh`` skips the stored access token (Google answered 401 with it).
 
-    Commits the refreshed token, or the ``revoked`` mark when Google says invalid_grant.
+    Commits the refreshed token, or the ``revoked`` mark when Google says invalid_grant,
+    apart from the unit in progress (``commit_apart``).
 
     Raises:
         CalendarNotConnected: the host never connected Google Calendar.
@@ -124,25 +125,32 @@ def access_token_for(user: User, scope: str, now: datetime, *, force_refresh: bo
         )
     except GrantRevoked as dead:
         mark_revoked(conn, now, dead.reason)
-        commit_step("dead grant")
         raise CalendarRevoked(_revoked_detail(conn)) from None
     except ClientMisconfigured:
         log.error("google refused the oauth client; check the client id and secret")
         raise
     if token.refreshed:
-        conn.access_token_sealed = vault.seal(token.token, connection_binding(conn, "access_token"))
-        conn.access_token_expires_at = token.expires_at
-        commit_step("refreshed token")
+        commit_apart(
+            "refreshed token",
+            conn,
+            access_token_sealed=vault.seal(token.token, connection_binding(conn, "access_token")),
+            access_token_expires_at=token.expires_at,
+        )
     return token.token
 
 
 def mark_revoked(conn: GoogleConnection, now: datetime, reason: str) -> None:
-    """Record that the grant is dead and drop the useless tokens."""
-    conn.status = "revoked"
-    conn.revoked_at = now
-    conn.revoked_reason = reason
-    conn.access_token_sealed = None
-    conn.refresh_token_sealed = None
+    """Record that the grant is dead and drop the useless tokens, whatever the unit in
+    progress does (Google said so; the next call must not ask again)."""
+    commit_apart(
+        "dead grant",
+        conn,
+        status="revoked",
+        revoked_at=now,
+        revoked_reason=reason,
+        access_token_sealed=None,
+        refresh_token_sealed=None,
+    )
     busy_cache.invalidate(conn.user_id)  # nothing cached may outlive the grant
     log.info("calendar connection revoked", extra={"connection_id": str(conn.id)})
 
