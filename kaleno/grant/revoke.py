@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from kaleno import outbox
+from kaleno.errors import KalenoError
 from kaleno.extensions import db
 from kaleno.google import calendar, oauth
 from kaleno.google.credentials import GrantRevoked, usable_access_token
@@ -15,6 +17,7 @@ from kaleno.google.errors import GoogleUnavailable
 from kaleno.grant.tokens import REVOKE_KIND, client_credentials
 from kaleno.models import GoogleConnection, OutboxJob, User, utcnow
 from kaleno.models.google_connection import EVENTS_SCOPE
+from kaleno.outbox import Outcome
 from kaleno.sealed import connection_binding, job_binding
 from kaleno.vault import current_vault
 
@@ -121,3 +124,22 @@ def run_revoke_job(job: OutboxJob) -> None:
             )
         revoke_token(token)
     job.secret_sealed = None
+
+
+def revoke_job_outcome(job: OutboxJob, now: datetime) -> Outcome:
+    """Run a queued revoke (the ``google.revoke`` kind's handler) and say how it ended.
+
+    Retried with backoff until Google confirms or says the grant is already dead: giving
+    up would leave the grant alive at Google and its token sealed here forever. The
+    sealed token is dropped once done.
+    """
+    try:
+        run_revoke_job(job)
+    except GoogleUnavailable as error:
+        return Outcome("retry", error.detail)
+    except KalenoError as error:
+        return Outcome("failed", error.detail)
+    return Outcome("done")
+
+
+outbox.register_kind(REVOKE_KIND, revoke_job_outcome, max_attempts=None)

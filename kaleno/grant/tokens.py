@@ -28,7 +28,7 @@ from kaleno.unit_of_work import commit_apart
 from kaleno.vault import current_vault
 
 log = logging.getLogger(__name__)
-REVOKE_KIND = "google.revoke"  # queued by kaleno.grant.revoke; its outbox handler is in privacy
+REVOKE_KIND = "google.revoke"  # queued and run by kaleno.grant.revoke
 FEATURES = {
     FREEBUSY_SCOPE: ("free_busy", "Without free/busy access, booking pages cannot offer slots."),
     EVENTS_SCOPE: ("write_events", "Without event access, bookings cannot be written to Google."),

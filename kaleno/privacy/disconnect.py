@@ -14,14 +14,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from kaleno import audit, outbox
+from kaleno import audit
 from kaleno.bookings import sync_job
 from kaleno.bookings.google_event import google_event_id, replacement_event_id
 from kaleno.errors import KalenoError
 from kaleno.extensions import db
 from kaleno.grant import calls, revoke
-from kaleno.grant.errors import GoogleUnavailable
-from kaleno.grant.tokens import REVOKE_KIND, connection_of, usable_for
+from kaleno.grant.tokens import connection_of, usable_for
 from kaleno.models import (
     AvailabilityRules,
     Booking,
@@ -31,7 +30,6 @@ from kaleno.models import (
     User,
 )
 from kaleno.models.google_connection import EVENTS_SCOPE
-from kaleno.outbox import Outcome
 from kaleno.scheduling.offered_slots import invalidate_busy_cache
 from kaleno.sync.channels import stop_all
 
@@ -157,22 +155,6 @@ def _in_flight_events(user: User, now: datetime) -> tuple[list[str], datetime | 
     return ids, max(leases, default=None)
 
 
-def revoke_job_outcome(job: OutboxJob, now: datetime) -> Outcome:
-    """Run a queued revoke (the ``google.revoke`` kind's handler) and say how it ended.
-
-    Retried with backoff until Google confirms or says the grant is already dead: giving
-    up would leave the grant alive at Google and its token sealed here forever. The
-    sealed token is dropped once done.
-    """
-    try:
-        revoke.run_revoke_job(job)
-    except GoogleUnavailable as error:
-        return Outcome("retry", error.detail)
-    except KalenoError as error:
-        return Outcome("failed", error.detail)
-    return Outcome("done")
-
-
 def _forget_google_ids(user: User, now: datetime) -> int:
     bookings = db.session.scalars(
         select(Booking).where(Booking.host_id == user.id, Booking.google_event_id.is_not(None))
@@ -221,6 +203,3 @@ def _reset_calendars(user: User) -> int:
 
 def _drop_busy_cache(user_id: uuid.UUID) -> None:
     invalidate_busy_cache(user_id)
-
-
-outbox.register_kind(REVOKE_KIND, revoke_job_outcome, max_attempts=None)
