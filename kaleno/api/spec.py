@@ -142,14 +142,20 @@ def operation(
 
 
 def serialized(spec: Operation, result: Any) -> ResponseReturnValue:
-    """Serialize a view's model answer through the model declared for its status.
+    """Serialize a view's answer through the model declared for its status.
 
-    A view answers ``model`` or ``(model, status)``; the model must be the one declared
-    for that status (so the OpenAPI document cannot drift from what is sent) and is
+    A view answers ``body``, ``(body, status)`` or ``(body, status, headers)``. A model
+    body must be the one declared for that status (so the OpenAPI document cannot drift
+    from what is sent); a dict body is read into that model (a key it does not declare,
+    or a missing field, is an error) and sent with the keys it has. Either way it is
     dumped in JSON mode (datetimes RFC 3339). Other answers pass through unchanged.
     """
-    body, status = (result[0], result[1]) if isinstance(result, tuple) else (result, 200)
+    parts = result if isinstance(result, tuple) else (result,)
+    body = parts[0]
+    status = parts[1] if len(parts) > 1 else 200
+    headers = parts[2] if len(parts) > 2 else None
     declared = spec.responses.get(int(status)) if isinstance(status, int) else None
+    only_set = isinstance(body, dict)
     if isinstance(body, dict) and declared is not None:
         body = _as_declared(declared, body)
     if not isinstance(body, BaseModel):
@@ -157,7 +163,10 @@ def serialized(spec: Operation, result: Any) -> ResponseReturnValue:
     if declared is None or type(body) is not declared:
         raise TypeError(f"{type(body).__name__} is not the model declared for {status}")
     return current_app.response_class(
-        body.model_dump_json(), status=int(status), mimetype="application/json"
+        body.model_dump_json(exclude_unset=only_set),
+        status=int(status),
+        headers=headers,
+        mimetype="application/json",
     )
 
 

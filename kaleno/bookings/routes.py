@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, request
 
 from kaleno.api.spec import operation
 from kaleno.auth.sessions import require_user
@@ -73,15 +74,15 @@ def idempotency_key() -> str:
         "and the customer's details (header Idempotent-Replayed: true)."
     },
 )
-def create_booking(host_slug: str, event_slug: str, body: BookingRequest) -> Response:
+def create_booking(
+    host_slug: str, event_slug: str, body: BookingRequest
+) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Book ``body.start`` for the customer."""
     answer = service.book(host_slug, event_slug, idempotency_key(), body, current_time())
-    response = jsonify(answer.body)
-    response.status_code = answer.status
-    response.headers["Cache-Control"] = "no-store"
+    headers = {"Cache-Control": "no-store"}
     if answer.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
+        headers["Idempotent-Replayed"] = "true"
+    return answer.body, answer.status, headers
 
 
 @bp.get("/bookings")
