@@ -99,7 +99,7 @@ def sync_host(user_id: uuid.UUID, now: datetime, *, full: bool = False) -> list[
         items, next_token = calls.window(host, now, time_min, time_max)
         items += _missing(host, {str(i.get("id")) for i in items}, now)
     begin_write()
-    host = db.session.get(User, user_id, populate_existing=True)
+    host = effects.lock_host(user_id)  # before any booking: the order every writer takes
     if host is None:
         return []  # erased while Google answered: nothing to apply, no sync state to keep
     applied = [e for e in (effects.apply(host, item, now) for item in items) if e]
