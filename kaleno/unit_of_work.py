@@ -41,6 +41,7 @@ OWN_STEPS = {
     "job outcome": "a job's run is recorded as it ends (the worker loop's unit per job)",
     "before remote call": "no transaction stays open while Google or a receiver answers",
     "sign-in attempt": "the PKCE attempt is stored before the browser leaves for Google",
+    "key last used": "a key's use counts even if the request fails; no request holds its row",
 }
 _AFTER_COMMIT = "kaleno.after_commit"
 _WROTE = "kaleno.wrote"  # set when the session's transaction has flushed a change

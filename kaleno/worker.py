@@ -1,6 +1,7 @@
 """``flask kaleno worker``: the loop that runs due outbox jobs and the sync's schedule.
 
-An entry point: each job runs as its own unit(s) of work through ``kaleno.outbox``.
+An entry point: each job runs as its own unit(s) of work through ``kaleno.outbox``, and
+each tick of the sync's schedule is one unit.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kaleno import outbox
 from kaleno.extensions import db
 from kaleno.models import utcnow
 from kaleno.sync import schedule
+from kaleno.unit_of_work import unit
 
 log = logging.getLogger(__name__)
 BATCH = 10
@@ -79,9 +81,10 @@ def _sync_tick(now: datetime) -> float:
     if not current_app.config.get("SYNC_ENABLED", True):
         return float(current_app.config.get("SYNC_TICK_S", 5))
     try:
-        schedule.tick(now)
+        with unit():
+            schedule.tick(now)
     except Exception:
-        db.session.rollback()
+        db.session.rollback()  # the unit's own commit may be what failed
         log.exception("sync schedule tick failed")
     return float(current_app.config.get("SYNC_TICK_S", 5))
 

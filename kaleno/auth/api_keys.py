@@ -19,11 +19,13 @@ from kaleno.auth.scopes import required_scope
 from kaleno.errors import Forbidden, NotAuthenticated, NotFound
 from kaleno.extensions import db
 from kaleno.models import ApiKey, User, utcnow
+from kaleno.unit_of_work import commit_step
 from kaleno.vault import fingerprint
 
 KEY_PREFIX = "kal_"
 SHOWN_PREFIX_LENGTH = 12  # "kal_" and 8 random characters: enough to tell keys apart
-# last_used_at is written at most this often per key, so busy keys do not serialize on it.
+# last_used_at is written at most this often per key, and committed at once (its own step,
+# before the request's work), so busy keys do not serialize on it.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
@@ -105,12 +107,10 @@ def api_key_user() -> User | None:
     if scope not in row.scopes:
         raise Forbidden(f"This API key lacks the {scope} scope.")
     now = utcnow()
+    user_id = row.user_id
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         row.last_used_at = now
-        user_id = row.user_id
-        db.session.commit()  # the request's own work starts its own transaction after this
-    else:
-        user_id = row.user_id
+        commit_step("key last used")  # kept if the request fails; its row is not held
     user = db.session.get(User, user_id)
     if user is None:  # erased meanwhile; its keys went with it
         raise NotAuthenticated("This API key is unknown or revoked.")

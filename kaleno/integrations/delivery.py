@@ -25,7 +25,7 @@ from kaleno.integrations.signing import message_id, signed_headers
 from kaleno.integrations.ssrf import UnsafeTarget, check_url
 from kaleno.integrations.transport import Answer, post
 from kaleno.models import OutboxJob, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from kaleno.unit_of_work import begin_write
+from kaleno.unit_of_work import begin_write, commit_step
 
 # Delay after each failed attempt (Standard Webhooks' suggested schedule): 8 attempts over
 # 27 h 35 min; with the 90-100 % jitter still more than 24 h before a delivery fails.
@@ -91,12 +91,12 @@ def send(message: _Message, now: datetime) -> Answer:
 def run_delivery_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
     """Run one leased ``webhook.deliver`` job and record the attempt; None if not runnable."""
     message = _prepare(job_id, now)
-    db.session.commit()  # hold no transaction while the receiver answers
+    db.session.rollback()  # _prepare only read: end it, no transaction while the receiver answers
     answer = send(message, now) if message is not None else None
     begin_write()
     job = db.session.get(OutboxJob, job_id, with_for_update=True, populate_existing=True)
     if job is None or job.status != "pending":
-        db.session.commit()
+        db.session.rollback()  # deleted or done meanwhile: nothing to write, end the lock
         return None
     delivery = (
         db.session.get(
@@ -110,7 +110,7 @@ def run_delivery_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
         job.status, job.locked_until = "done", None
     else:
         outcome = _record(job, delivery, answer, now)
-    db.session.commit()
+    commit_step("job outcome")
     # Ids and codes only: a receiver's URL may carry its own token.
     log.info(
         "webhook attempt",

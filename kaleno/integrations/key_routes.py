@@ -10,7 +10,6 @@ from kaleno.api.spec import operation
 from kaleno.auth.api_keys import create_key, list_keys, revoke_key
 from kaleno.auth.sessions import require_user
 from kaleno.clock import current_time
-from kaleno.extensions import db
 from kaleno.integrations.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyList, ApiKeyOut
 from kaleno.models import ApiKey
 
@@ -53,7 +52,6 @@ def get_keys() -> dict[str, object]:
 def post_key(body: ApiKeyIn) -> tuple[dict[str, object], int]:
     """Create a key and show it."""
     row, key = create_key(require_user(), body.name, body.scopes, current_time())
-    db.session.commit()
     return ApiKeyCreated(**_key_out(row).model_dump(), key=key).model_dump(mode="json"), 201
 
 
@@ -67,5 +65,4 @@ def post_key(body: ApiKeyIn) -> tuple[dict[str, object], int]:
 def delete_key(key_id: uuid.UUID) -> Response:
     """Revoke a key."""
     revoke_key(require_user(), key_id, current_time())
-    db.session.commit()
     return Response(status=204)

@@ -9,7 +9,6 @@ from flask import Blueprint, Response
 from kaleno.api.spec import operation
 from kaleno.auth.sessions import require_user
 from kaleno.clock import current_time
-from kaleno.extensions import db
 from kaleno.integrations.deliveries import attempts_of, recent_deliveries, redeliver
 from kaleno.integrations.endpoints import (
     create_endpoint,
@@ -90,7 +89,6 @@ def get_webhooks() -> dict[str, object]:
 def post_webhook(body: WebhookIn) -> tuple[dict[str, object], int]:
     """Create an endpoint and show its secret."""
     endpoint, secret = create_endpoint(require_user(), body.url, body.events, current_time())
-    db.session.commit()
     shown = WebhookCreated(**_endpoint_out(endpoint).model_dump(), secret=secret)
     return shown.model_dump(mode="json"), 201
 
@@ -105,7 +103,6 @@ def post_webhook(body: WebhookIn) -> tuple[dict[str, object], int]:
 def delete_webhook(endpoint_id: uuid.UUID) -> Response:
     """Delete an endpoint."""
     delete_endpoint(require_user(), endpoint_id)
-    db.session.commit()
     return Response(status=204)
 
 
@@ -123,7 +120,6 @@ def post_webhook_secret(endpoint_id: uuid.UUID) -> dict[str, object]:
     endpoint, secret = rotate_secret(user, endpoint_id, current_time())
     expires = endpoint.previous_secret_expires_at
     assert expires is not None
-    db.session.commit()
     return SecretRotated(
         id=endpoint_id, secret=secret, previous_secret_expires_at=expires
     ).model_dump(mode="json")
@@ -154,5 +150,4 @@ def post_redeliver(endpoint_id: uuid.UUID, delivery_id: uuid.UUID) -> tuple[dict
     user = require_user()
     begin_write()
     row = redeliver(user, endpoint_id, delivery_id, current_time())
-    db.session.commit()
     return _delivery_out(row, attempts_of(row.id)).model_dump(mode="json"), 202

@@ -3,7 +3,8 @@
 A channel's token is 32 random bytes sent to Google once; only its SHA-256 is stored
 and a notification's token is compared with ``hmac.compare_digest`` (constant time).
 The row is committed *before* ``events.watch`` is called, because Google may deliver
-the ``sync`` message before the watch call returns.
+the ``sync`` message before the watch call returns; the opened channel is then committed
+with the ``calendar.watch`` job's outcome.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kaleno.extensions import db
 from kaleno.grant import calls
 from kaleno.models import GoogleChannel, User
 from kaleno.sync import jobs
+from kaleno.unit_of_work import commit_step
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/google/calendar"
@@ -72,7 +74,7 @@ def needs_channel(user_id: uuid.UUID, now: datetime) -> bool:
 
 def open_channel(host: User, now: datetime) -> GoogleChannel:
     """Open a new channel for ``host`` (outbox job ``calendar.watch``); older live
-    channels become ``replaced`` and get a stop queued.
+    channels become ``replaced`` and get a stop queued (the job's unit commits them).
 
     Raises:
         the problems of ``calls.watch`` (the job retries or parks).
@@ -80,14 +82,14 @@ def open_channel(host: User, now: datetime) -> GoogleChannel:
     token = secrets.token_urlsafe(32)
     channel = GoogleChannel(id=uuid.uuid4(), user_id=host.id, token_hash=hash_token(token))
     db.session.add(channel)
-    db.session.commit()  # before the watch call: the sync message may come first
+    commit_step("before remote call")  # the sync message may come before watch answers
     ttl = float(current_app.config.get("SYNC_CHANNEL_TTL_S", 604800))
     asked_ms = int((now.timestamp() + ttl) * 1000)
     try:
         answer = calls.watch_primary(host, now, str(channel.id), webhook_address(), token, asked_ms)
     except Exception:
         channel.status = "stopped"
-        db.session.commit()
+        commit_step("job outcome")  # the run ends here; the job records why it failed
         raise
     channel.resource_id = str(answer.get("resourceId") or "") or None
     expiration = int(str(answer.get("expiration") or asked_ms))
@@ -101,7 +103,6 @@ def open_channel(host: User, now: datetime) -> GoogleChannel:
         )
     ):
         retire(older, now)
-    db.session.commit()
     log.info("calendar channel opened", extra={"channel_id": str(channel.id)})
     return channel
 

@@ -5,7 +5,7 @@ Google forgot the token: a full sync of the window that matters follows — from
 to the furthest horizon of the host's event types — with deleted events included, and
 every future booking whose event the window did not show is read on its own (it may
 have been moved out of the window). Google is asked outside any writing transaction;
-the effects and the new token are then written in one.
+the effects and the new token are then written in one, which the job's unit commits.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from kaleno.grant.errors import SyncTokenExpired
 from kaleno.models import Booking, CalendarSync, EventType, User
 from kaleno.scheduling.offered_slots import invalidate_busy_cache
 from kaleno.sync import effects
-from kaleno.unit_of_work import begin_write
+from kaleno.unit_of_work import after_commit, begin_write, commit_step
 
 log = logging.getLogger(__name__)
 PAST = timedelta(days=1)
@@ -74,6 +74,9 @@ def _missing(host: User, seen: set[str], now: datetime) -> list[dict[str, Any]]:
 def sync_host(user_id: uuid.UUID, now: datetime, *, full: bool = False) -> list[str]:
     """Read and apply the host's changes; return the effects applied (e.g. ``moved``).
 
+    Leaves the effects and the new sync token in the caller's writing transaction (the
+    job's unit of work commits them with its outcome).
+
     Raises:
         the token broker's problems (not connected, revoked, restricted) and
         GoogleUnavailable; the outbox job turns them into park or retry.
@@ -82,7 +85,7 @@ def sync_host(user_id: uuid.UUID, now: datetime, *, full: bool = False) -> list[
     if host is None:
         return []
     token = None if full else state_of(user_id, now).sync_token
-    db.session.commit()  # no transaction stays open while Google answers
+    commit_step("before remote call")  # the sync row may be new; keep it, then ask Google
     items: list[dict[str, Any]] = []
     next_token: str | None = None
     if token:
@@ -95,17 +98,17 @@ def sync_host(user_id: uuid.UUID, now: datetime, *, full: bool = False) -> list[
         time_min, time_max = _window(user_id, now)
         items, next_token = calls.window(host, now, time_min, time_max)
         items += _missing(host, {str(i.get("id")) for i in items}, now)
-    db.session.commit()
     begin_write()
-    host = db.session.get(User, user_id, populate_existing=True)
-    applied = [e for e in (effects.apply(host, item, now) for item in items) if e] if host else []
+    host = effects.lock_host(user_id)  # before any booking: the order every writer takes
+    if host is None:
+        return []  # erased while Google answered: nothing to apply, no sync state to keep
+    applied = [e for e in (effects.apply(host, item, now) for item in items) if e]
     row = state_of(user_id, now)
     row.sync_token = next_token or row.sync_token
     row.last_synced_at = now
     row.last_error = None
     if not token:
         row.last_full_sync_at = now
-    db.session.commit()
-    if items:
-        invalidate_busy_cache(user_id)  # any change: cached busy time and slots are stale
+    if items:  # any change: cached busy time and slots are stale once this is committed
+        after_commit(lambda: invalidate_busy_cache(user_id))
     return applied

@@ -51,10 +51,8 @@ def google_calendar_webhook() -> Response:
         now,
     )
     if verdict.status == 404:
-        db.session.rollback()
         raise NotFound("No such notification channel.")
     if verdict.status == 403:
-        db.session.rollback()
         raise Forbidden("The notification's channel token or resource does not match.")
     host = db.session.get(User, verdict.user_id) if verdict.user_id else None
     if host is not None and host.restricted_at is None:
@@ -64,8 +62,7 @@ def google_calendar_webhook() -> Response:
             channel = db.session.get(GoogleChannel, _channel_key())
             if channel is not None:
                 channels.retire(channel, now)
-    db.session.commit()
-    return Response(status=204)
+    return Response(status=204)  # the request's unit commits what was queued
 
 
 def _channel_key() -> uuid.UUID:

@@ -1,5 +1,10 @@
 """Run the sync's outbox jobs (``calendar.sync``, ``calendar.watch``, ``calendar.unwatch``).
 
+Each kind is registered as a runner that owns its units of work: what a run changed (the
+effects read from Google, a channel opened or stopped) is committed with the job's
+outcome, in one unit; a run that fails writes nothing but the outcome (and the failed
+channel it recorded itself). Google is never asked inside a writing transaction.
+
 Outcomes follow the outbox: Google unreachable or busy → retry with backoff; the grant
 gone, the scope missing or processing restricted → parked (resumed on reconnect or
 when the restriction is lifted); Google refusing → failed, with a plain reason.
@@ -25,6 +30,7 @@ from kaleno.grant.errors import (
 )
 from kaleno.models import CalendarSync, GoogleChannel, OutboxJob, User
 from kaleno.sync import channels, engine, jobs
+from kaleno.unit_of_work import commit_step
 
 log = logging.getLogger(__name__)
 
@@ -32,33 +38,57 @@ log = logging.getLogger(__name__)
 def register() -> None:
     """Let every outbox worker run the sync's job kinds (called by ``create_app``)."""
     for kind in jobs.KINDS:
-        outbox.register_kind(kind, run)
+        outbox.register_runner(kind, run_job, retry=outbox.RetryPolicy())
 
 
-def run(job: OutboxJob, now: datetime) -> outbox.Outcome:
-    """Run one leased sync job; the outbox records the outcome it answers."""
-    job_id, kind, user_id = job.id, job.kind, job.user_id
+def run_job(job_id: uuid.UUID, now: datetime) -> outbox.Outcome | None:
+    """Run one leased sync job and record its outcome; None if it is no longer runnable."""
+    job = db.session.get(OutboxJob, job_id)
+    if job is None or job.status != "pending":
+        db.session.rollback()  # nothing was written: end the read
+        return None
+    kind, user_id = job.kind, job.user_id
     payload = dict(job.payload or {})
+    outcome = _attempt(job_id, kind, user_id, payload, now)
+    if outcome.kind != "done":
+        db.session.rollback()  # what the failed run wrote is dropped
+        if kind == jobs.SYNC_KIND and user_id is not None:
+            state = db.session.get(CalendarSync, user_id)
+            if state is not None:
+                state.last_error = (outcome.error or outcome.kind)[:200]
+    job = db.session.get(OutboxJob, job_id, populate_existing=True)
+    if job is None:  # the host was erased meanwhile, its jobs with it
+        db.session.rollback()
+        return None
+    outbox.record(job, outcome, now)
+    commit_step("job outcome")
+    outbox.log_outcome(job, outcome)
+    return outcome
+
+
+def _attempt(
+    job_id: uuid.UUID,
+    kind: str,
+    user_id: uuid.UUID | None,
+    payload: dict[str, object],
+    now: datetime,
+) -> outbox.Outcome:
+    """Run the job's work; turn what went wrong into the outbox's outcome."""
     try:
         outcome = _run(kind, user_id, payload, now)
+        db.session.flush()  # a write the database refuses fails this run, not the worker
+        return outcome
     except (CalendarNotConnected, CalendarRevoked, ScopeNotGranted, HostRestricted) as error:
-        outcome = outbox.Outcome("parked", error.detail)
+        return outbox.Outcome("parked", error.detail)
     except GoogleRejected as error:
-        outcome = outbox.Outcome("failed", error.detail)
+        return outbox.Outcome("failed", error.detail)
     except (GoogleUnavailable, KalenoError) as error:
-        outcome = outbox.Outcome("retry", error.detail)
+        return outbox.Outcome("retry", error.detail)
     except AccessTokenRejected:
-        outcome = outbox.Outcome("retry", "Google rejected a freshly refreshed access token.")
+        return outbox.Outcome("retry", "Google rejected a freshly refreshed access token.")
     except Exception as error:  # a bug or an outage must not lose the job: retry later
         log.exception("calendar sync job crashed", extra={"job_id": str(job_id)})
-        outcome = outbox.Outcome("retry", f"Unexpected {type(error).__name__} during sync.")
-    db.session.rollback()
-    if outcome.kind != "done" and kind == jobs.SYNC_KIND and user_id is not None:
-        state = db.session.get(CalendarSync, user_id)
-        if state is not None:
-            state.last_error = (outcome.error or outcome.kind)[:200]
-    db.session.get(OutboxJob, job_id, populate_existing=True)  # the caller records on it
-    return outcome
+        return outbox.Outcome("retry", f"Unexpected {type(error).__name__} during sync.")
 
 
 def _run(
@@ -80,7 +110,6 @@ def _run(
     calls.stop(host, now, channel_id, resource_id)
     for row in db.session.query(GoogleChannel).filter_by(id=_uuid(channel_id)):
         row.status = "stopped"
-    db.session.commit()
     return outbox.Outcome("done")
 
 

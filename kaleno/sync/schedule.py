@@ -29,7 +29,8 @@ def _seconds(name: str, default: float) -> timedelta:
 
 
 def tick(now: datetime) -> int:
-    """Queue what is due now; return how many jobs were queued (commits)."""
+    """Queue what is due now, in a writing transaction the caller's unit commits (the
+    worker loop's); return how many jobs were queued."""
     begin_write()
     queued = 0
     connected = select(GoogleConnection.user_id).where(
@@ -68,5 +69,4 @@ def tick(now: datetime) -> int:
                 queued += jobs.enqueue(jobs.WATCH_KIND, row.user_id, now)
             if row.sync_token is None or channels.live_channel(row.user_id, now) is None:
                 queued += jobs.enqueue(jobs.SYNC_KIND, row.user_id, now)
-    db.session.commit()
     return queued

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from kaleno.extensions import db
@@ -42,6 +43,15 @@ def test_a_key_acts_for_its_host_without_csrf(page: Page) -> None:
     assert with_key(page, key, "GET", "/api/event-types").status_code == 200
     # The customer's manage token keeps working on the same routes.
     assert page.customer("GET", path, booking["manage_token"]).status_code == 200
+    (row,) = page.host("GET", "/api/keys").json()["keys"]
+    assert row["last_used_at"] is not None
+
+
+def test_a_key_whose_request_fails_still_shows_as_used(page: Page) -> None:
+    """A failing integration still uses its key: the host must see that before revoking it."""
+    key = add_key(page, ["bookings:read"])["key"]
+    missing = with_key(page, key, "GET", f"/api/bookings/{uuid.uuid4()}")
+    assert missing.status_code == 404, missing.text
     (row,) = page.host("GET", "/api/keys").json()["keys"]
     assert row["last_used_at"] is not None
 
