@@ -19,7 +19,7 @@ from kaleno.auth.scopes import required_scope
 from kaleno.errors import Forbidden, NotAuthenticated, NotFound
 from kaleno.extensions import db
 from kaleno.models import ApiKey, User, utcnow
-from kaleno.unit_of_work import commit_step
+from kaleno.unit_of_work import commit_apart
 from kaleno.vault import fingerprint
 
 KEY_PREFIX = "kal_"
@@ -109,8 +109,7 @@ def api_key_user() -> User | None:
     now = utcnow()
     user_id = row.user_id
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
-        row.last_used_at = now
-        commit_step("key last used")  # kept if the request fails; its row is not held
+        commit_apart("key last used", row, last_used_at=now)  # kept if the request fails
     user = db.session.get(User, user_id)
     if user is None:  # erased meanwhile; its keys went with it
         raise NotAuthenticated("This API key is unknown or revoked.")
