@@ -21,7 +21,7 @@ from kaleno.auth.sessions import csrf_token, end_session, require_user
 from kaleno.clock import current_time
 from kaleno.grant.tokens import calendar_status
 from kaleno.privacy import consents, restriction
-from kaleno.privacy.disconnect import disconnect
+from kaleno.privacy.disconnect import disconnect_on_request
 from kaleno.privacy.erasure import request_account_erasure
 from kaleno.privacy.export import HostExport, export_host
 from kaleno.privacy.schemas import (
@@ -177,7 +177,9 @@ def get_calendar() -> dict[str, object]:
 def delete_calendar(query: DisconnectQuery) -> DisconnectReceipt:
     """Revoke, delete tokens, cache and Google ids; answer a receipt."""
     user = require_user()
-    receipt = disconnect(user, current_time(), delete_future_events=query.delete_future_events)
+    receipt = disconnect_on_request(
+        user, current_time(), delete_future_events=query.delete_future_events
+    )
     return DisconnectReceipt.model_validate(receipt)
 
 

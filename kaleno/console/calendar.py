@@ -13,7 +13,7 @@ from kaleno.grant.tokens import calendar_status
 from kaleno.i18n import _
 from kaleno.models import User
 from kaleno.models.google_connection import CALENDAR_SCOPES
-from kaleno.privacy.disconnect import disconnect
+from kaleno.privacy.disconnect import disconnect_on_request
 
 FREEBUSY, EVENTS = CALENDAR_SCOPES
 
@@ -66,7 +66,7 @@ def disconnect_calendar() -> Response:
                 )
             ],
         )
-    receipt = disconnect(user, current_time(), delete_future_events=delete_events)
+    receipt = disconnect_on_request(user, current_time(), delete_future_events=delete_events)
     return _calendar_page(user, receipt)
 
 

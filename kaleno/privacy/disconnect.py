@@ -32,6 +32,7 @@ from kaleno.models import (
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.scheduling.offered_slots import invalidate_busy_cache
 from kaleno.sync.channels import stop_all
+from kaleno.unit_of_work import begin_write
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,11 @@ def disconnect(
     The fence against a sync job a worker is running right now (its Google insert may
     land after the deletes above): its events are queued with the revoke, which waits
     until that job's lease has ended, and the job, parked here, writes nothing back.
-    Runs in the caller's unit of work (the route, or the erasure, commits).
+    Runs in the caller's unit of work (the route, or the erasure, commits), in a writing
+    transaction: the host's row is held first, the order every writer of a host's
+    bookings takes (it then clears their Google ids and its own fields).
     """
+    db.session.get(User, user.id, with_for_update={"key_share": True})
     conn = connection_of(user)
     events_deleted, left = 0, list[str]()
     in_flight: list[str] = []
@@ -99,6 +103,14 @@ def disconnect(
         "google_events_not_deleted": len([e for e in left if e not in queued]),
         "google_events_deletion_queued": len(queued),
     }
+
+
+def disconnect_on_request(
+    user: User, now: datetime, *, delete_future_events: bool
+) -> dict[str, Any]:
+    """``DELETE /api/calendar``: ``disconnect`` in a writing transaction of its own."""
+    begin_write()
+    return disconnect(user, now, delete_future_events=delete_future_events)
 
 
 def future_bookings(user: User, now: datetime) -> list[Booking]:

@@ -257,3 +257,47 @@ def test_a_sync_job_never_waits_on_the_host_row(page: Page) -> None:
     worker.join(timeout=30)
     assert [job.status for job in page.jobs()] == ["done", "done"]
     assert page.booking(str(booking_id)).google_sync == "synced"
+
+
+def test_a_disconnect_takes_the_host_row_before_the_bookings(page: Page) -> None:
+    """A disconnect clears the Google ids of the host's bookings and the host's own Google
+    fields: it waits for the host's row first, as a cancel holding that row and then
+    taking one of the bookings does, so the two queue instead of deadlocking."""
+    _require_postgresql(page)
+    created = page.book(next_slot(days=3))
+    assert created.status_code == 201, created.text
+    booking_id = uuid.UUID(created.json()["id"])
+    with page.app.app_context():
+        host = db.session.get(User, page.host_id)
+        assert host is not None
+        host.hosted_domain = "example.org"  # a Workspace host: the disconnect clears it
+        db.session.commit()
+    answers: list[requests.Response] = []
+    with page.app.app_context():
+        writer = db.engine.connect()
+        try:
+            writer.execute(text("SET lock_timeout = '10s'"))
+            pid = writer.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            writer.execute(
+                text("SELECT id FROM users WHERE id = :id FOR NO KEY UPDATE"),
+                {"id": page.host_id},
+            )
+            disconnect = threading.Thread(
+                target=lambda: answers.append(page.host("DELETE", "/api/calendar"))
+            )
+            disconnect.start()
+            deadline = time.monotonic() + 10
+            while not _blocked_by(page, pid):
+                assert disconnect.is_alive(), answers
+                assert time.monotonic() < deadline, "the disconnect never waited on the host"
+                time.sleep(0.02)
+            writer.execute(
+                text("SELECT id FROM bookings WHERE id = :id FOR UPDATE"), {"id": booking_id}
+            )
+            writer.commit()
+        finally:
+            writer.close()
+    disconnect.join(timeout=30)
+    assert [answer.status_code for answer in answers] == [200], [a.text for a in answers]
+    booking = page.booking(str(booking_id))
+    assert booking.google_event_id is None
