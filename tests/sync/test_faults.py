@@ -152,16 +152,14 @@ def test_a_wrong_token_is_refused_and_nothing_is_queued(host: Host, worker: Work
 
 
 def test_the_webhook_answers_without_calling_google(host: Host, worker: Worker) -> None:
-    """Google wants a quick 2xx; the sync runs later from the outbox."""
-    import time
-
+    """Google wants a quick 2xx: the answer makes no Google call, the sync runs later from
+    the outbox (speed itself is a benchmark's business, not a test's)."""
     channel = host.wait_for_channel()
     [at_google] = host.google_channels()
     config = host.page.app.config
     config["SYNC_RECONCILE_S"] = config["SYNC_POLL_S"] = 3600.0
     worker.stop()  # nothing runs the queued sync while we look
     calls_before = host.google.state()["calls"]
-    began = time.perf_counter()
     answer = requests.post(
         host.page.base + "/webhooks/google/calendar",
         headers={
@@ -173,9 +171,7 @@ def test_the_webhook_answers_without_calling_google(host: Host, worker: Worker) 
         },
         timeout=10,
     )
-    elapsed = time.perf_counter() - began
     assert answer.status_code == 204 and answer.content == b""
-    assert elapsed < 1.0
     assert host.google.state()["calls"] == calls_before  # no Google call inline
     assert [j.status for j in host.sync_jobs()].count("pending") == 1
 
