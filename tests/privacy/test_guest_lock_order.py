@@ -16,12 +16,13 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 
 from kaleno.bookings.sync_job import enqueue_sync
 from kaleno.extensions import db
@@ -90,6 +91,39 @@ def _blocked_by(page: Page, pid: int) -> bool:
         return bool(waiting)
 
 
+def _while_a_writer_holds_the_host(
+    page: Page, call: Callable[[], requests.Response], then: Callable[[Connection], None]
+) -> requests.Response:
+    """Hold the host's row as a booking writer does after its first lock, run ``call`` in a
+    thread until it waits on that row, then take the writer's next step (``then``) and
+    commit: a ``call`` holding that step's row already would deadlock with the writer.
+    Returns what ``call`` answered."""
+    answers: list[requests.Response] = []
+    with page.app.app_context():
+        writer = db.engine.connect()
+        try:
+            writer.execute(text("SET lock_timeout = '10s'"))
+            pid = writer.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            writer.execute(
+                text("SELECT id FROM users WHERE id = :id FOR NO KEY UPDATE"),
+                {"id": page.host_id},
+            )
+            thread = threading.Thread(target=lambda: answers.append(call()))
+            thread.start()
+            deadline = time.monotonic() + 10
+            while not _blocked_by(page, pid):
+                assert thread.is_alive(), [answer.text for answer in answers]
+                assert time.monotonic() < deadline, "the request never waited on the host"
+                time.sleep(0.02)
+            then(writer)
+            writer.commit()
+        finally:
+            writer.close()
+    thread.join(timeout=30)
+    [answer] = answers
+    return answer
+
+
 @pytest.mark.parametrize(
     ("kind", "details"), [("erasure", {}), ("rectification", {"name": "Gina Right"})]
 )
@@ -101,44 +135,24 @@ def test_guest_request_takes_the_host_row_before_the_bookings(
     _require_postgresql(page)
     booking_ids = _guest_bookings(page, 3, first_day=2)
     request_id, token = _guest_request(page, kind, details)
-    answers: list[requests.Response] = []
-    with page.app.app_context():
-        writer = db.engine.connect()
-        try:
-            writer.execute(text("SET lock_timeout = '10s'"))
-            pid = writer.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            # Where a cancel of one of the guest's bookings stands after its first lock.
-            writer.execute(
-                text("SELECT id FROM users WHERE id = :id FOR NO KEY UPDATE"),
-                {"id": page.host_id},
-            )
-            guest = threading.Thread(
-                target=lambda: answers.append(_confirm(page, request_id, token))
-            )
-            guest.start()
-            deadline = time.monotonic() + 10
-            while not _blocked_by(page, pid):
-                assert guest.is_alive(), answers[0].text
-                assert time.monotonic() < deadline, "the guest request never waited on the host"
-                time.sleep(0.02)
-            # The writer's second lock. The request waits on the host row: it must not hold
-            # this booking already (then each waits on the other: "deadlock detected").
-            writer.execute(
-                text(
-                    "UPDATE bookings SET status = 'cancelled', active = false, "
-                    "cancelled_by = 'host' WHERE id = :id"
-                ),
-                {"id": booking_ids[0]},
-            )
-            writer.execute(
-                text("UPDATE users SET bookings_version = bookings_version + 1 WHERE id = :id"),
-                {"id": page.host_id},
-            )
-            writer.commit()
-        finally:
-            writer.close()
-    guest.join(timeout=30)
-    [answer] = answers
+
+    def cancel_one(writer: Connection) -> None:
+        # The request waits on the host row: it must not hold this booking already.
+        writer.execute(
+            text(
+                "UPDATE bookings SET status = 'cancelled', active = false, "
+                "cancelled_by = 'host' WHERE id = :id"
+            ),
+            {"id": booking_ids[0]},
+        )
+        writer.execute(
+            text("UPDATE users SET bookings_version = bookings_version + 1 WHERE id = :id"),
+            {"id": page.host_id},
+        )
+
+    answer = _while_a_writer_holds_the_host(
+        page, lambda: _confirm(page, request_id, token), cancel_one
+    )
     assert answer.status_code == 200, answer.text
     with page.app.app_context():
         rows = {b.id: b for b in db.session.scalars(select(Booking))}
@@ -272,32 +286,15 @@ def test_a_disconnect_takes_the_host_row_before_the_bookings(page: Page) -> None
         assert host is not None
         host.hosted_domain = "example.org"  # a Workspace host: the disconnect clears it
         db.session.commit()
-    answers: list[requests.Response] = []
-    with page.app.app_context():
-        writer = db.engine.connect()
-        try:
-            writer.execute(text("SET lock_timeout = '10s'"))
-            pid = writer.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            writer.execute(
-                text("SELECT id FROM users WHERE id = :id FOR NO KEY UPDATE"),
-                {"id": page.host_id},
-            )
-            disconnect = threading.Thread(
-                target=lambda: answers.append(page.host("DELETE", "/api/calendar"))
-            )
-            disconnect.start()
-            deadline = time.monotonic() + 10
-            while not _blocked_by(page, pid):
-                assert disconnect.is_alive(), answers
-                assert time.monotonic() < deadline, "the disconnect never waited on the host"
-                time.sleep(0.02)
-            writer.execute(
-                text("SELECT id FROM bookings WHERE id = :id FOR UPDATE"), {"id": booking_id}
-            )
-            writer.commit()
-        finally:
-            writer.close()
-    disconnect.join(timeout=30)
-    assert [answer.status_code for answer in answers] == [200], [a.text for a in answers]
+
+    def lock_booking(writer: Connection) -> None:
+        writer.execute(
+            text("SELECT id FROM bookings WHERE id = :id FOR UPDATE"), {"id": booking_id}
+        )
+
+    answer = _while_a_writer_holds_the_host(
+        page, lambda: page.host("DELETE", "/api/calendar"), lock_booking
+    )
+    assert answer.status_code == 200, answer.text
     booking = page.booking(str(booking_id))
     assert booking.google_event_id is None
