@@ -20,12 +20,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 
 from kaleno.bookings import sync_job
 from kaleno.bookings.google_event import PRIVATE_BOOKING_KEY
 from kaleno.bookings.guard import Placement
-from kaleno.errors import KalenoError
 from kaleno.extensions import db
 from kaleno.models import AvailabilityRules, Booking, EventType, OutboxJob, User
 from kaleno.scheduling.availability_rules import schedule_of
@@ -41,8 +39,6 @@ NOT_OFFERED = (
 )
 OVERLAPS = "Moved in Google Calendar onto another booking's time."
 LENGTH = "Its length in Google Calendar differs from the event type's."
-NOWAIT = {"nowait": True}
-LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a NOWAIT lock that is held
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -64,52 +60,29 @@ def lock_host(host_id: uuid.UUID) -> User | None:
     )
 
 
-class BookingBusy(KalenoError):
-    """A booking the sync must lock is held by a writer that takes the host row after it."""
-
-    status = 409
-    slug = "booking-busy"
-    title = "A booking was being changed meanwhile; the sync runs again shortly."
-
-
 def _find(host_id: uuid.UUID, item: dict[str, Any]) -> Booking | None:
-    """The item's booking, locked ``NOWAIT``: while the sync holds the host's row, a booking
-    held by someone else is held by a writer that takes the host row after it (today the
-    ``booking.sync`` job writing Google's answer back); waiting would deadlock, so the sync
-    yields and runs again.
-
-    Raises:
-        BookingBusy: the booking is locked now (the job retries; nothing was applied).
-    """
+    """The item's booking, locked. The caller holds the host's row, which every writer of
+    a host's bookings takes first; the only other holder of a booking's row is the
+    ``booking.sync`` job writing Google's answer back, which takes no host row and waits
+    on nothing, so waiting for it cannot deadlock."""
     private = (item.get("extendedProperties") or {}).get("private") or {}
     try:
         booking_id = uuid.UUID(str(private.get(PRIVATE_BOOKING_KEY)))
     except ValueError:
         booking_id = None
-    try:
-        if booking_id is not None:
-            booking = db.session.get(
-                Booking, booking_id, with_for_update=NOWAIT, populate_existing=True
-            )
-            if booking is not None and booking.host_id == host_id:
-                return booking
-        query = select(Booking).where(
-            Booking.host_id == host_id, Booking.google_event_id == str(item.get("id"))
-        )
-        return db.session.scalars(query.with_for_update(nowait=True)).first()
-    except OperationalError as error:
-        if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
-            raise BookingBusy() from None
-        raise
+    if booking_id is not None:
+        booking = db.session.get(Booking, booking_id, with_for_update=True, populate_existing=True)
+        if booking is not None and booking.host_id == host_id:
+            return booking
+    query = select(Booking).where(
+        Booking.host_id == host_id, Booking.google_event_id == str(item.get("id"))
+    )
+    return db.session.scalars(query.with_for_update()).first()
 
 
 def apply(host: User, item: dict[str, Any], now: datetime) -> str | None:
     """Apply one item of ``events.list`` for ``host``, whose row the caller holds
-    (``lock_host``); return the effect's name or None.
-
-    Raises:
-        BookingBusy: the item's booking is being written right now (see ``_find``).
-    """
+    (``lock_host``); return the effect's name or None."""
     booking = _find(host.id, item)
     if booking is None or booking.google_event_id != item.get("id"):
         return None  # not Kaleno's, or an event Kaleno already replaced

@@ -21,7 +21,9 @@ from sqlalchemy import func, select
 from kaleno.extensions import db
 from kaleno.grant import calls
 from kaleno.grant.errors import SyncTokenExpired
+from kaleno.grant.tokens import connection_of, usable_for
 from kaleno.models import Booking, CalendarSync, EventType, User
+from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.scheduling.offered_slots import invalidate_busy_cache
 from kaleno.sync import effects
 from kaleno.unit_of_work import after_commit, begin_write, commit_step
@@ -100,8 +102,10 @@ def sync_host(user_id: uuid.UUID, now: datetime, *, full: bool = False) -> list[
         items += _missing(host, {str(i.get("id")) for i in items}, now)
     begin_write()
     host = effects.lock_host(user_id)  # before any booking: the order every writer takes
-    if host is None:
-        return []  # erased while Google answered: nothing to apply, no sync state to keep
+    if host is None or not usable_for(connection_of(host), EVENTS_SCOPE):
+        # Erased or disconnected while Google answered: that side won; nothing to apply,
+        # no sync state to keep (the disconnect deleted it).
+        return []
     applied = [e for e in (effects.apply(host, item, now) for item in items) if e]
     row = state_of(user_id, now)
     row.sync_token = next_token or row.sync_token
