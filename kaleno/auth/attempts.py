@@ -1,7 +1,7 @@
 """In-flight authorization attempts: single-use state, nonce and PKCE verifier per redirect.
 
-The one auth module that talks to Google (sign-in and the calendar consent: the redirect, the
-code exchange, the ID token check); the grant itself is ``kaleno.grant``'s.
+The redirect, the code exchange and the ID token check are made through
+``kaleno.grant.consent``, which owns every call to Google.
 """
 
 from __future__ import annotations
@@ -16,18 +16,10 @@ from datetime import timedelta
 from flask import current_app, session
 
 from kaleno.extensions import db
-from kaleno.google.endpoints import current_endpoints
-from kaleno.google.errors import GoogleAuthFailed as GoogleAuthFailed
-from kaleno.google.oauth import SIGNIN_SCOPES as SIGNIN_SCOPES
-from kaleno.google.oauth import (
-    IdentityClaims,
-    TokenResponse,
-    authorization_url,
-    exchange_code,
-    new_pkce_pair,
-    verify_identity,
-)
-from kaleno.grant.tokens import client_credentials
+from kaleno.grant import consent
+from kaleno.grant.consent import SIGNIN_SCOPES as SIGNIN_SCOPES
+from kaleno.grant.consent import GoogleAuthFailed as GoogleAuthFailed
+from kaleno.grant.consent import IdentityClaims, TokenResponse, new_pkce_pair
 from kaleno.models import OAuthAttempt, utcnow
 from kaleno.sealed import attempt_binding
 from kaleno.unit_of_work import commit_step
@@ -93,9 +85,7 @@ def begin(
     _discard_previous()
     session[SESSION_KEY] = str(attempt.id)
     commit_step("sign-in attempt")
-    return authorization_url(
-        current_endpoints(),
-        client_credentials(),
+    return consent.consent_url(
         redirect_uri=redirect_uri(kind),
         scopes=scopes,
         state=state,
@@ -154,15 +144,9 @@ def exchange(
     kind: str, consumed: ConsumedAttempt, code: str
 ) -> tuple[TokenResponse, IdentityClaims | None]:
     """Trade the code (with the attempt's PKCE verifier) and verify the ID token if sent."""
-    endpoints, client = current_endpoints(), client_credentials()
-    tokens = exchange_code(
-        endpoints,
-        client,
+    return consent.exchange(
         code=code,
         redirect_uri=redirect_uri(kind),
         code_verifier=consumed.code_verifier,
+        nonce=consumed.nonce,
     )
-    claims = None
-    if tokens.id_token:
-        claims = verify_identity(endpoints, client, tokens.id_token, nonce=consumed.nonce)
-    return tokens, claims
