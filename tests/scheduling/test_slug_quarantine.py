@@ -34,7 +34,7 @@ def test_an_erased_host_s_slug_is_held_then_free(app: Flask, browser: Browser) -
     first = sign_in_host(browser, "first@example.com")
     assert first.call("PATCH", "/api/me", {"slug": OLD}).status_code == 200
     assert first.call("DELETE", "/api/me").status_code == 200
-    assert OLD not in every_row(app)  # only a keyed fingerprint is held
+    assert OLD not in every_row(app)  # only an HMAC of it is held
     second = sign_in_host(_other(app, browser), "second@example.com")
     assert second.call("PATCH", "/api/me", {"slug": OLD}).status_code == 409
     with app.app_context():
