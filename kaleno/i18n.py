@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time, get_timezone_name
+from babel.dates import format_date, format_time, get_timezone_gmt, get_timezone_name
 from flask import Flask, Response, g, has_request_context, request, url_for
 from flask_babel import Babel, get_locale, gettext, ngettext
 from werkzeug.datastructures import LanguageAccept
@@ -120,10 +120,23 @@ def zone_label(zone: str, language: str | None = None) -> str:
     return _zone_label(zone, format_locale(language))
 
 
+# Names of UTC itself; CLDR names it once, under Etc/UTC (Babel's lookup by zone misses it
+# and says "Unknown Region (UTC) Time").
+_UTC_NAMES = frozenset(
+    {"UTC", "UCT", "Universal", "Zulu", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu"}
+)
+
+
 @functools.lru_cache(maxsize=1024)
 def _zone_label(zone: str, locale: Locale) -> str:
     try:
-        name = get_timezone_name(ZoneInfo(zone), "long", locale=locale)
+        tzinfo = ZoneInfo(zone)
+        if zone in _UTC_NAMES:
+            name = str(locale.time_zones["Etc/UTC"]["long"]["standard"])
+        elif zone.startswith("Etc/GMT"):  # fixed offsets: "GMT-05:00" says it exactly
+            name = get_timezone_gmt(datetime.now(tzinfo), "long", locale=locale)
+        else:
+            name = get_timezone_name(tzinfo, "long", locale=locale)
     except (LookupError, ValueError):
         return zone
     return zone if not name or name == zone else f"{zone} ({name})"

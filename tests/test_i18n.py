@@ -140,3 +140,18 @@ def test_formatting_outside_a_request_takes_the_language_given(page_app: Flask) 
         assert moment_in(moment, "Asia/Jakarta", "id") == "Senin, 07 Desember 2026, 20.30"
         with force_locale("id"):
             assert long_day(date(2026, 12, 7)) == "Senin, 07 Desember 2026"
+
+
+@pytest.mark.parametrize(
+    ("zone", "language", "label"),
+    [
+        ("UTC", "en", "UTC (Coordinated Universal Time)"),
+        ("Etc/UTC", "id", "Etc/UTC (Waktu Universal Terkoordinasi)"),
+        ("Etc/GMT+5", "en", "Etc/GMT+5 (GMT-05:00)"),
+    ],
+)
+def test_utc_and_fixed_offsets_have_a_name_not_an_unknown_region(
+    page_app: Flask, zone: str, language: str, label: str
+) -> None:
+    with page_app.test_request_context(headers={"Accept-Language": language}):
+        assert zone_label(zone) == label
