@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kaleno.models.base import Base, TimestampMixin, new_uuid
@@ -42,6 +43,16 @@ class EventType(TimestampMixin, Base):
     reminders_minutes: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: [1440], server_default="[1440]"
     )
+
+    @hybrid_property
+    def bookable(self) -> bool:
+        """Open to customers: active and not archived (in Python and in SQL)."""
+        return self.active and self.archived_at is None
+
+    @bookable.inplace.expression
+    @classmethod
+    def _bookable_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.active.is_(True), cls.archived_at.is_(None))
 
     def __repr__(self) -> str:
         return f"<EventType {self.id} {self.slug}>"

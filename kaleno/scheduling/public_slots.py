@@ -40,8 +40,7 @@ def bookable_event_types(host: User) -> list[EventType]:
         db.session.query(EventType)
         .filter(
             EventType.user_id == host.id,
-            EventType.active.is_(True),
-            EventType.archived_at.is_(None),
+            EventType.bookable,
         )
         .order_by(EventType.created_at, EventType.slug)
         .all()
@@ -59,8 +58,7 @@ def bookable_event_type(host: User, event_slug: str) -> EventType:
         .filter(
             EventType.user_id == host.id,
             EventType.slug == event_slug,
-            EventType.active.is_(True),
-            EventType.archived_at.is_(None),
+            EventType.bookable,
         )
         .one_or_none()
     )
@@ -90,7 +88,7 @@ def lock_bookable(host_id: uuid.UUID, event_type_id: uuid.UUID) -> None:
     if host is None or host.slug is None:
         raise NotFound("No booking page at this address.")
     ensure_not_restricted(host)
-    if event_type is None or not event_type.active or event_type.archived_at is not None:
+    if event_type is None or not event_type.bookable:
         raise NotFound("No bookable event type at this address.")
 
 
@@ -100,8 +98,7 @@ _HOST_AND_EVENT_TYPE = (
     .where(
         User.slug == bindparam("host_slug"),
         EventType.slug == bindparam("event_slug"),
-        EventType.active.is_(True),
-        EventType.archived_at.is_(None),
+        EventType.bookable,
     )
 )  # built once: the booking page runs it on every view
 

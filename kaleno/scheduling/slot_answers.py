@@ -79,8 +79,7 @@ def _page_state() -> Select[Any]:
         .where(
             User.slug == bindparam("host_slug"),
             EventType.slug == bindparam("event_slug"),
-            EventType.active.is_(True),
-            EventType.archived_at.is_(None),
+            EventType.bookable,
         )
     )
 
