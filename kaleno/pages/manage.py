@@ -107,6 +107,7 @@ def _manage(
             zone_name,
             request.values.get("date") or booked_day.isoformat(),
             now,
+            moving=booking.id,
         )
     done = request.args.get("done")
     return page(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -122,8 +123,11 @@ def build_picker(
     raw_zone: str | None,
     raw_day: str | None,
     now: datetime,
+    *,
+    moving: uuid.UUID | None = None,
 ) -> Picker:
-    """Read the free times for the window holding the requested day, in the chosen zone.
+    """Read the free times for the window holding the requested day, in the chosen zone;
+    ``moving``: the booking being rescheduled, whose own time counts as free.
 
     Raises:
         NotFound / HostRestricted: the page does not exist or is closed.
@@ -144,7 +148,15 @@ def build_picker(
         date_error=date_error,
     )
     try:
-        text = slots_text(host_slug, event_slug, picker.first, picker.last, zone_name, now)
+        text = slots_text(
+            host_slug,
+            event_slug,
+            picker.first,
+            picker.last,
+            zone_name,
+            now,
+            ignore_booking_id=moving,
+        )
     except CLOSED:
         picker.closed = True
         return picker

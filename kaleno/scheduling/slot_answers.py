@@ -4,6 +4,7 @@ booking page both read it here, so they offer the very same times."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
@@ -20,7 +21,14 @@ from kaleno.scheduling.public_slots import host_and_event_type, local_window, sl
 
 
 def slots_text(
-    host_slug: str, event_slug: str, first: date, last: date, tz: str | None, now: datetime
+    host_slug: str,
+    event_slug: str,
+    first: date,
+    last: date,
+    tz: str | None,
+    now: datetime,
+    *,
+    ignore_booking_id: uuid.UUID | None = None,
 ) -> str:
     """The slots document (JSON text) for ``first..last`` in zone ``tz`` (default: the host's).
 
@@ -28,6 +36,7 @@ def slots_text(
     depends on in the database (read in one query), so a booking, a settings change or a
     revoked grant is seen at once by every worker. "Now" is taken at the next whole
     minute, so answers within a minute are shared and minimum notice is never undercut.
+    ``ignore_booking_id`` leaves that booking's own time free (its reschedule picker).
 
     Raises:
         NotFound / HostRestricted / CalendarNotConnected / CalendarRevoked /
@@ -43,7 +52,9 @@ def slots_text(
         zone_name = tz or host.timezone
         customer_zone = zone(zone_name)
         window_start, window_end = local_window(first, last, customer_zone)
-        slots = offered_slots(host, event_type, window_start, window_end, now)
+        slots = offered_slots(
+            host, event_type, window_start, window_end, now, ignore_booking_id=ignore_booking_id
+        )
         days = slots_by_day(slots, first, last, customer_zone)
         # The same bytes Flask's jsonify would send (compact, sorted keys, newline).
         document = {"timezone": zone_name, "days": days}
@@ -53,6 +64,7 @@ def slots_text(
         return build()  # raises the page's problem (404, restricted, grant unusable)
     parts = [str(value) for value in state]
     parts += [tz or "", first.isoformat(), last.isoformat(), now.isoformat()]
+    parts += [str(ignore_booking_id or "")]
     return cached_text(state.host_id, parts, build)
 
 

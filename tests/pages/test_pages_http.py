@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import requests
 from flask import Flask
+from sqlalchemy import text
 
 from kaleno.extensions import db
 from kaleno.models import Booking, User
@@ -239,3 +240,29 @@ def test_a_kept_page_gets_a_fresh_form_key_and_a_closed_one_is_not_kept(named: P
     assert day_with_times(named.base, PARIS, other_day).status_code == 503
     recovered = day_with_times(named.base, PARIS, other_day)  # Google answers again
     assert recovered.status_code == 200 and starts(recovered.text)
+
+
+def test_the_reschedule_picker_offers_times_overlapping_the_booking_itself(
+    app: Flask, named: Page
+) -> None:
+    """Moving by a little (a quarter of an hour later) is the commonest change: the
+    picker leaves the booking's own time free, as the reschedule itself does."""
+    with app.app_context():
+        db.session.execute(
+            text("UPDATE event_types SET slot_interval_minutes = 15 WHERE slug = 'intro'")
+        )
+        db.session.commit()
+    session, link, start = _book(named)
+    later = (datetime.fromisoformat(start) + timedelta(minutes=15)).isoformat()
+    manage = session.get(link, timeout=TIMEOUT)
+    assert manage.status_code == 200, manage.text
+    assert later in starts(manage.text)
+    booking_id = manage.url.rsplit("/", 1)[1]
+    moved = session.post(
+        f"{named.base}/m/b/{booking_id}/reschedule",
+        data={"start": later, "tz": PARIS},
+        timeout=TIMEOUT,
+    )
+    assert moved.status_code == 200, moved.text
+    [booking] = _bookings(app)
+    assert booking.start_at == datetime.fromisoformat(later)
