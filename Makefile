@@ -58,7 +58,7 @@ translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k _n:1,2 --no-location --sort-output --omit-header \
 	  -o kaleno/translations/messages.pot .
 	$(BIN)/pybabel update -i kaleno/translations/messages.pot -d kaleno/translations \
-	  --no-fuzzy-matching --omit-header
+	  --no-fuzzy-matching
 	$(BIN)/pybabel compile -d kaleno/translations
 
 lint: install

@@ -35,8 +35,11 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         ) from None
 
 
-def list_bookings(host: User, query: BookingListQuery) -> dict[str, Any]:
-    """One page of the host's bookings overlapping ``[from, to)``, earliest first.
+def list_bookings(
+    host: User, query: BookingListQuery, *, newest_first: bool = False
+) -> dict[str, Any]:
+    """One page of the host's bookings overlapping ``[from, to)``, earliest first (the
+    console's past bookings: ``newest_first``); ``next_cursor`` continues in that order.
 
     Raises:
         ValidationProblem: 400 for a cursor this API did not issue.
@@ -50,15 +53,26 @@ def list_bookings(host: User, query: BookingListQuery) -> dict[str, Any]:
         stmt = stmt.where(Booking.status == query.status)
     if query.cursor:
         after_start, after_id = _decode_cursor(query.cursor)
-        stmt = stmt.where(
-            or_(
-                Booking.start_at > after_start,
-                and_(Booking.start_at == after_start, Booking.id > after_id),
+        if newest_first:
+            stmt = stmt.where(
+                or_(
+                    Booking.start_at < after_start,
+                    and_(Booking.start_at == after_start, Booking.id < after_id),
+                )
             )
-        )
-    rows = list(
-        db.session.scalars(stmt.order_by(Booking.start_at, Booking.id).limit(query.limit + 1))
+        else:
+            stmt = stmt.where(
+                or_(
+                    Booking.start_at > after_start,
+                    and_(Booking.start_at == after_start, Booking.id > after_id),
+                )
+            )
+    order = (
+        (Booking.start_at.desc(), Booking.id.desc())
+        if newest_first
+        else (Booking.start_at, Booking.id)
     )
+    rows = list(db.session.scalars(stmt.order_by(*order).limit(query.limit + 1)))
     page, more = rows[: query.limit], len(rows) > query.limit
     type_ids = {b.event_type_id for b in page}
     event_types = {

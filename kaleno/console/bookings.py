@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Response, redirect, request, url_for
+from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
 from kaleno.bookings import changes
@@ -21,7 +22,7 @@ from kaleno.bookings.sync_job import enqueue_sync
 from kaleno.clock import current_time
 from kaleno.console.common import bp, console_page, host
 from kaleno.console.confirm import confirm_page, confirmed
-from kaleno.errors import NotFound
+from kaleno.errors import NotFound, ValidationProblem
 from kaleno.extensions import db
 from kaleno.i18n import _
 from kaleno.models import Booking, EventType, User
@@ -31,6 +32,7 @@ from kaleno.pages.picker import CLOSED, build_picker, zone_options
 
 WHEN = ("upcoming", "past")
 STATUSES = ("confirmed", "cancelled")
+PAGE_SIZE = 50  # bookings per console page; "More bookings" continues
 
 
 def sync_words(state: str, error: str | None) -> str:
@@ -60,10 +62,20 @@ def bookings() -> Response:
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     now = current_time()
     bounds: dict[str, Any] = {"from": now} if when == "upcoming" else {"to": now}
-    page = list_bookings(
-        user, BookingListQuery.model_validate({**bounds, "status": status, "limit": 200})
-    )
-    items = page["items"] if when == "upcoming" else list(reversed(page["items"]))
+    query = {**bounds, "status": status, "limit": PAGE_SIZE}
+    cursor = request.args.get("cursor") or None
+    try:
+        page = list_bookings(
+            user,
+            BookingListQuery.model_validate({**query, "cursor": cursor}),
+            newest_first=when == "past",
+        )
+    except (ValidationError, ValidationProblem):  # a cursor this page did not give: start over
+        cursor = None
+        page = list_bookings(
+            user, BookingListQuery.model_validate(query), newest_first=when == "past"
+        )
+    items = page["items"]
     for item in items:
         item["start_at"] = datetime.fromisoformat(item["start"])
         item["sync_words"] = sync_words(item["google"]["sync"], item["google"]["error"])
@@ -74,6 +86,8 @@ def bookings() -> Response:
         when=when,
         status_filter=status or "",
         done=request.args.get("done"),
+        next_cursor=page["next_cursor"],
+        paged=cursor is not None,
     )
 
 
@@ -131,6 +145,7 @@ def _move_page(
                 request.values.get("tz") or user.timezone,
                 request.values.get("date") or _local_day(booking, user),
                 current_time(),
+                moving=booking.id,
             )
         except (*CLOSED, NotFound):  # no free times to offer: the page says so
             picker = None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import uuid
+from datetime import timedelta
 
 from flask import Flask
 
 from kaleno.extensions import db
-from kaleno.models import Booking, User
+from kaleno.models import Booking, User, utcnow
 from kaleno.privacy.export import HostExport
 from tests.bookings.conftest import next_slot
 from tests.console.conftest import Page, csrf_of, submit
@@ -148,3 +151,48 @@ def test_account_deletion_with_a_future_booking_waits_or_cancels(app: Flask, pag
         host = db.session.get(User, page.host_id)
         assert host is not None and host.email is None
     assert page.browser.get("/console").status_code == 302  # signed out
+
+
+def _past_bookings(page: Page, count: int) -> list[uuid.UUID]:
+    """``count`` past bookings an hour apart, newest first; return their ids in that order."""
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    ids = []
+    with page.app.app_context():
+        for hours_ago in range(1, count + 1):
+            start = now - timedelta(hours=hours_ago * 2)
+            booking = Booking(
+                id=uuid.uuid4(),
+                host_id=page.host_id,
+                event_type_id=page.event_type_id,
+                status="confirmed",
+                active=True,
+                start_at=start,
+                end_at=start + timedelta(minutes=30),
+                blocked_start=start,
+                blocked_end=start + timedelta(minutes=30),
+                customer_name=f"Customer {hours_ago}",
+                customer_email=f"c{hours_ago}@example.org",
+            )
+            db.session.add(booking)
+            ids.append(booking.id)
+        db.session.commit()
+    return ids
+
+
+def _listed(html: str) -> list[uuid.UUID]:
+    return [uuid.UUID(found) for found in re.findall(r'data-booking="([^"]+)"', html)]
+
+
+def test_past_bookings_come_newest_first_a_page_at_a_time(page: Page) -> None:
+    newest_first = _past_bookings(page, 55)
+    first = page.browser.get("/console/bookings?when=past", headers=EN)
+    assert first.status_code == 200
+    assert _listed(first.text) == newest_first[:50]
+    more = re.search(r'id="more" href="([^"]+)"', first.text)
+    assert more and "Earlier bookings" in first.text
+    second = page.browser.get(html.unescape(more.group(1)), headers=EN)
+    assert _listed(second.text) == newest_first[50:]
+    assert 'id="more"' not in second.text and 'id="first-page"' in second.text
+    # A cursor the page did not give starts over instead of failing.
+    again = page.browser.get("/console/bookings?when=past&cursor=not-ours", headers=EN)
+    assert again.status_code == 200 and _listed(again.text) == newest_first[:50]
