@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from kaleno.console import account, bookings, calendar, event_types, home, hours  # noqa: F401
+from kaleno.console import (  # noqa: F401
+    account,
+    bookings,
+    calendar,
+    event_types,
+    home,
+    hours,
+    integrations,
+)
 from kaleno.console.common import bp
 
 __all__ = ["bp"]

@@ -148,6 +148,15 @@ def test_a_host_runs_the_business_from_the_console(
     assert _booking(app, cancelled).status == "cancelled"
     assert _booking(app, kept).status == "confirmed"
 
+    # An API key for the CRM, made with the form and shown this once.
+    tab.goto(base + "/console/integrations")
+    tab.get_by_label("Name", exact=True).fill("CRM")
+    tab.get_by_label("bookings:read", exact=True).check()
+    _press(tab, "Create an API key")
+    expect(tab.locator("#shown-once")).to_contain_text("Copy it now")
+    expect(tab.locator("#api-keys")).to_contain_text("CRM")
+    _checked(tab, "integrations")
+
     # Disconnect (keeping the events), with the receipt on the page.
     tab.goto(base + "/console/calendar")
     _press(tab, "Disconnect Google Calendar")
