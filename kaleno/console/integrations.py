@@ -13,6 +13,7 @@ from flask import Response, redirect, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
+from kaleno.account.routes import MePatch
 from kaleno.auth.api_keys import create_key, list_keys, revoke_key
 from kaleno.clock import current_time
 from kaleno.console.common import bp, console_page, form_errors, host
@@ -22,6 +23,8 @@ from kaleno.i18n import _
 from kaleno.integrations.endpoints import create_endpoint, delete_endpoint, list_endpoints
 from kaleno.integrations.schemas import ApiKeyIn, EventName, ScopeName, WebhookIn
 from kaleno.models import User
+from kaleno.scheduling.fields import MAX_EMBED_ORIGINS
+from kaleno.scheduling.profile import update_profile
 
 SCOPES: tuple[ScopeName, ...] = (
     "bookings:read",
@@ -34,6 +37,10 @@ EVENTS: tuple[EventName, ...] = ("booking.created", "booking.rescheduled", "book
 
 def _messages() -> dict[str, str]:
     return {
+        "embed_origins": _(
+            "One site per line, like https://www.example.com (no path), at most %(n)s.",
+            n=MAX_EMBED_ORIGINS,
+        ),
         "name": _("Enter a name of at most 100 characters."),
         "scopes": _("Choose at least one permission."),
         "url": _("Enter an https address of at most 2048 characters."),
@@ -59,6 +66,7 @@ def _page(
         events=EVENTS,
         errors=errors or {},
         form=form or {"scopes": [], "events": list(EVENTS)},
+        embed_origins=form.get("embed_origins") if form else "\n".join(user.embed_origins or []),
         shown_once=shown_once,
         done=request.args.get("done"),
     )
@@ -143,3 +151,18 @@ def remove_webhook(endpoint_id: uuid.UUID) -> BaseResponse:
         )
     delete_endpoint(user, endpoint_id)
     return redirect(url_for("console.integrations", done="deleted"), 303)
+
+
+@bp.post("/integrations/embedding")
+def save_embedding() -> BaseResponse:
+    """The sites allowed to show the booking pages in a frame (``PATCH /api/me``'s rule)."""
+    user = host()
+    text = request.form.get("embed_origins", "")
+    origins = [line.strip().lower().rstrip("/") for line in text.splitlines() if line.strip()]
+    try:
+        body = MePatch.model_validate({"embed_origins": origins})
+    except ValidationError as error:
+        errors = form_errors(error, _messages())
+        return _page(user, status=400, errors=errors, form={"embed_origins": text})
+    update_profile(user, body.changes(), current_time())
+    return redirect(url_for("console.integrations", done="embedding"), 303)

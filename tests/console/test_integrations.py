@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 import re
 
+import requests
 from flask import Flask
 
 from kaleno.extensions import db
-from kaleno.models import ApiKey, WebhookEndpoint
+from kaleno.models import ApiKey, User, WebhookEndpoint
 from tests.bookings.conftest import next_slot
 from tests.conftest import every_row
 from tests.console.conftest import Page, csrf_of, submit
@@ -111,3 +112,30 @@ def test_a_webhook_added_in_the_console_gets_signed_events_and_can_be_deleted(
     assert done.status_code == 303
     with app.app_context():
         assert db.session.query(WebhookEndpoint).count() == 0
+
+
+def test_the_sites_that_may_frame_the_booking_pages_are_set_in_the_console(
+    app: Flask, page: Page
+) -> None:
+    bad = submit(
+        page.browser,
+        "/console/integrations",
+        "/console/integrations/embedding",
+        embed_origins="https://www.example.com/\nnot a site",
+    )
+    assert bad.status_code == 400
+    assert 'id="f-embed_origins-error"' in bad.text and "not a site" in bad.text  # kept
+    saved = submit(
+        page.browser,
+        "/console/integrations",
+        "/console/integrations/embedding",
+        embed_origins="https://www.example.com/\n\nhttps://Shop.example.org",
+    )
+    assert saved.status_code == 303
+    with app.app_context():
+        user = db.session.get(User, page.host_id)
+        assert user is not None
+        assert user.embed_origins == ["https://shop.example.org", "https://www.example.com"]
+    booking_page = requests.get(f"{page.base}/host/intro", timeout=30)
+    policy = booking_page.headers["Content-Security-Policy"]
+    assert "frame-ancestors https://shop.example.org https://www.example.com" in policy
