@@ -11,7 +11,9 @@ committed by its entry point:
   hold a transaction open while a remote answers).
 
 The few steps that must be durable before their entry point's unit ends are named in
-``OWN_STEPS`` and commit through ``commit_step``. Work that must follow a commit and
+``OWN_STEPS`` and commit through ``commit_step``; a few values that must outlive the unit
+in progress without committing it (a refreshed token, say) are written by
+``commit_apart`` on a connection of their own. Work that must follow a commit and
 cannot be undone (wiping freed database pages, say) is registered with ``after_commit``
 and runs only once the unit it belongs to committed.
 """
