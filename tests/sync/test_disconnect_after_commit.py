@@ -8,14 +8,18 @@ queues one ``google.revoke`` job; the entry point commits, then runs it once inl
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
+import requests
 
 from kaleno.extensions import db
-from kaleno.models import GoogleConnection, OutboxJob
+from kaleno.models import AuditEvent, GoogleConnection, OutboxJob
+from kaleno.unit_of_work import begin_write
 from tests.bookings.conftest import next_slot
-from tests.sync.conftest import Host, Worker
+from tests.sync.conftest import Host, Worker, eventually
 
 GOOGLE_FORGETS = ("calendar.events.delete", "calendar.channels.stop", "oauth2.revoke")
 
@@ -113,3 +117,26 @@ def test_with_google_down_the_receipt_says_queued_and_the_worker_finishes(
     _google_forgot(host)
     [job] = [j for j in host.page.jobs() if j.kind == "google.revoke"]
     assert (job.status, job.secret_sealed) == ("done", None)
+
+
+def test_no_writer_waits_while_google_answers_a_disconnect(host: Host, worker: Worker) -> None:
+    """SQLite has one writer: the disconnect must not hold the write lock while Google
+    takes its time to answer the revoke (a write elsewhere goes through at once)."""
+    _connected_with_event(host, worker)
+    host.google.fault("oauth2.revoke", 200, count=1, delay_ms=3000)
+    answers: list[requests.Response] = []
+    delete = threading.Thread(
+        target=lambda: answers.append(host.page.host("DELETE", "/api/calendar"))
+    )
+    delete.start()
+    eventually(lambda: host.page.calls("oauth2.revoke"), what="the revoke asked")
+    started = time.monotonic()
+    with host.page.app.app_context():
+        begin_write()
+        db.session.add(AuditEvent(actor="operator", action="probe"))
+        db.session.commit()
+    waited = time.monotonic() - started
+    delete.join()
+    assert answers[0].status_code == 200, answers[0].text
+    assert answers[0].json()["google_revoke"] == "confirmed"
+    assert waited < 1.5, f"a writer waited {waited:.1f} s for Google's answer"
