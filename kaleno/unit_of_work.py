@@ -39,6 +39,8 @@ OWN_STEPS = {
     "dead grant": "a grant Google called revoked is marked so, whatever the request does",
     "write lock": "SQLite: end what the session holds, then BEGIN IMMEDIATE",
     "booking": "the booking and its outbox job are durable before the inline Google sync",
+    "disconnect": "the disconnect (or erasure) is durable before Google is asked to forget "
+    "the grant",
     "job lease": "claimed outbox jobs are leased before they run",
     "job outcome": "a job's run is recorded as it ends (the worker loop's unit per job)",
     "before remote call": "no transaction stays open while Google or a receiver answers",

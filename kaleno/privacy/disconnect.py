@@ -1,13 +1,17 @@
-"""Disconnect Google and delete Google data: revoke at Google, then forget everything local.
+"""Disconnect Google and delete Google data: forget everything local, then revoke at Google.
 
-The local deletion never waits for Google: when the revoke endpoint cannot be reached the
-token is kept sealed in an outbox job only until the worker has revoked it.
+The unit of work only records: it deletes the tokens, channels and Google ids here and
+queues one ``google.revoke`` job (stop the channels, delete the events, revoke; the token
+sealed in it). Nothing leaves the process before that unit commits; the entry point then
+runs the job once inline (``finish``), and the receipt says what it recorded. When Google
+cannot be reached, the worker finishes the job.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,100 +21,155 @@ from sqlalchemy import select
 from kaleno import audit
 from kaleno.bookings import sync_job
 from kaleno.bookings.google_event import google_event_id, replacement_event_id
-from kaleno.errors import KalenoError
 from kaleno.extensions import db
-from kaleno.grant import calls, revoke
+from kaleno.grant import revoke
 from kaleno.grant.tokens import connection_of, usable_for
 from kaleno.models import (
     AvailabilityRules,
     Booking,
     CalendarSync,
-    GoogleConnection,
+    GoogleChannel,
     OutboxJob,
     User,
 )
 from kaleno.models.google_connection import EVENTS_SCOPE
+from kaleno.outbox import inline_lease, run_inline
 from kaleno.scheduling.offered_slots import invalidate_busy_cache
-from kaleno.sync.channels import stop_all
-from kaleno.unit_of_work import begin_write
+from kaleno.sync.channels import LIVE
+from kaleno.unit_of_work import begin_write, commit_step
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Disconnection:
+    """What a disconnect did in its unit, and the revoke job it queued for after the commit."""
+
+    at: datetime
+    revoke_job: uuid.UUID | None
+    not_before: datetime  # the job waits for a sync job in flight (the fence) until then
+    revoke_state: str  # without a job: nothing-to-revoke, or already-invalid (no token)
+    sealed_tokens: int
+    google_event_ids: int
+    selected_calendar_ids: int
+    not_deletable: int  # future events Kaleno may not delete (no events permission)
+
+
 def disconnect(
     user: User, now: datetime, *, delete_future_events: bool, for_erasure: bool = False
-) -> dict[str, Any]:
-    """Revoke the grant, delete tokens, cached busy time and Google ids; return a receipt.
+) -> Disconnection:
+    """Delete tokens, channels, cached busy time and Google ids; queue the revoke.
 
+    No Google call is made here: the queued job stops the channels, deletes the future
+    events (``delete_future_events``), then revokes, once the caller's unit committed.
     ``for_erasure``: the future bookings are being cancelled, so their events are deleted
-    with Google's own notice to the attendees, and events Google would not delete now are
-    queued with the revoke: the worker deletes them, then revokes.
+    with Google's own notice to the attendees.
 
     The fence against a sync job a worker is running right now (its Google insert may
-    land after the deletes above): its events are queued with the revoke, which waits
-    until that job's lease has ended, and the job, parked here, writes nothing back.
-    Runs in the caller's unit of work (the route, or the erasure, commits), in a writing
-    transaction: the host's row is held first, the order every writer of a host's
-    bookings takes (it then clears their Google ids and its own fields).
+    land after a delete): its events are queued with the others, and the job waits until
+    that sync job's lease has ended; the sync job, parked here, writes nothing back.
+    Runs in the caller's unit of work, in a writing transaction: the host's row is held
+    first, the order every writer of a host's bookings takes (it then clears their Google
+    ids and its own fields).
     """
     db.session.get(User, user.id, with_for_update={"key_share": True})
     conn = connection_of(user)
-    events_deleted, left = 0, list[str]()
-    in_flight: list[str] = []
+    channels = _forget_sync(user)
+    targets: list[str] = []
+    not_deletable = 0
     lease_end: datetime | None = None
-    # First, while the grant works: stop watching, so deleting the events below is not
-    # read back as the host cancelling their bookings.
-    channels_stopped = _forget_sync(user, now)
     if delete_future_events and conn is not None:
-        events_deleted, left = _delete_future_events(user, conn, now, notify=for_erasure)
+        targets = [b.google_event_id for b in future_bookings(user, now) if b.google_event_id]
+        if not for_erasure and not usable_for(conn, EVENTS_SCOPE):
+            not_deletable, targets = len(targets), []
         in_flight, lease_end = _in_flight_events(user, now)
-    queued = list(left) if for_erasure else []
-    queued += [event_id for event_id in in_flight if event_id not in queued]
-    revoke_state = "nothing-to-revoke"
+        targets += [event_id for event_id in in_flight if event_id not in targets]
+    job, state = None, "nothing-to-revoke"
+    not_before = lease_end or now
     if conn is not None:
-        revoke_state = revoke.revoke_or_queue(
+        lease = inline_lease()
+        job = revoke.queue_revoke(
             user,
             conn,
-            delete_event_ids=queued,
+            stop_channels=channels,
+            delete_event_ids=targets,
             send_updates=_send_updates() if for_erasure else "none",
-            not_before=lease_end or now,
+            not_before=not_before,
+            lease_until=now + lease if lease is not None and lease_end is None else None,
         )
+        state = "queued" if job is not None else "already-invalid"
         db.session.delete(conn)
     cleared_ids = _forget_google_ids(user, now)
     calendars_cleared = _reset_calendars(user)
     user.hosted_domain = None
-    _drop_busy_cache(user.id)
+    invalidate_busy_cache(user.id)
     audit.record(
         "calendar.disconnect",
         actor="user",
         subject_user_id=user.id,
-        revoke=revoke_state,
-        events_deleted=events_deleted,
-        channels_stopped=channels_stopped,
+        revoke=state,
+        events_to_delete=len(targets),
+        channels_to_stop=len(channels),
     )
+    return Disconnection(
+        at=now,
+        revoke_job=job.id if job is not None else None,
+        not_before=not_before,
+        revoke_state=state,
+        sealed_tokens=2 if conn is not None else 0,
+        google_event_ids=cleared_ids,
+        selected_calendar_ids=calendars_cleared,
+        not_deletable=not_deletable,
+    )
+
+
+def finish(done: Disconnection, now: datetime) -> dict[str, Any]:
+    """Commit the disconnect's unit, run its revoke job once, and answer the receipt."""
+    commit_step("disconnect")
+    run_revoke(done, now)
+    return receipt(done)
+
+
+def run_revoke(done: Disconnection, now: datetime) -> None:
+    """Run the committed disconnect's job once inline, unless the fence makes it wait."""
+    if done.revoke_job is not None and done.not_before <= now:
+        run_inline(done.revoke_job, now)
+
+
+def receipt(done: Disconnection) -> dict[str, Any]:
+    """The disconnect's receipt, from what its revoke job recorded so far."""
+    job = None
+    if done.revoke_job is not None:  # as its run left it, not as this session last saw it
+        job = db.session.get(OutboxJob, done.revoke_job, populate_existing=True)
+    if job is not None:
+        ran = revoke.progress(job)
+    else:
+        ran = revoke.RevokeProgress(done.revoke_state, 0, 0, 0, 0)
     return {
-        "disconnected_at": now,
-        "google_revoke": revoke_state,
-        "google_confirmed_revoke": revoke_state in ("confirmed", "already-invalid"),
+        "disconnected_at": done.at,
+        "google_revoke": ran.revoke,
+        "google_confirmed_revoke": ran.revoke in ("confirmed", "already-invalid"),
         "deleted": {
-            "sealed_tokens": 2 if conn is not None else 0,
-            "google_event_ids": cleared_ids,
-            "selected_calendar_ids": calendars_cleared,
+            "sealed_tokens": done.sealed_tokens,
+            "google_event_ids": done.google_event_ids,
+            "selected_calendar_ids": done.selected_calendar_ids,
             "free_busy_cache": True,
             "google_profile_fields": ["hosted_domain"],
         },
-        "google_events_deleted": events_deleted,
-        "google_events_not_deleted": len([e for e in left if e not in queued]),
-        "google_events_deletion_queued": len(queued),
+        "google_events_deleted": ran.events_deleted,
+        "google_events_not_deleted": ran.events_not_deleted + done.not_deletable,
+        "google_events_deletion_queued": ran.events_waiting,
     }
 
 
 def disconnect_on_request(
     user: User, now: datetime, *, delete_future_events: bool
 ) -> dict[str, Any]:
-    """``DELETE /api/calendar``: ``disconnect`` in a writing transaction of its own."""
+    """``DELETE /api/calendar``: ``disconnect`` in a writing transaction of its own, then
+    committed and its revoke run (``finish``)."""
     begin_write()
-    return disconnect(user, now, delete_future_events=delete_future_events)
+    done = disconnect(user, now, delete_future_events=delete_future_events)
+    return finish(done, now)
 
 
 def future_bookings(user: User, now: datetime) -> list[Booking]:
@@ -119,24 +178,6 @@ def future_bookings(user: User, now: datetime) -> list[Booking]:
         Booking.host_id == user.id, Booking.active.is_(True), Booking.end_at > now
     )
     return list(db.session.scalars(query.order_by(Booking.start_at)))
-
-
-def _delete_future_events(
-    user: User, conn: GoogleConnection, now: datetime, *, notify: bool
-) -> tuple[int, list[str]]:
-    """Delete the future bookings' events; return how many, and the ids left in Google."""
-    targets = [b.google_event_id for b in future_bookings(user, now) if b.google_event_id]
-    if not targets or not usable_for(conn, EVENTS_SCOPE):
-        return 0, targets
-    updates = _send_updates() if notify else "none"
-    deleted = 0
-    try:
-        for event_id in targets:
-            calls.delete_event(user, now, event_id, send_updates=updates, retries=1)
-            deleted += 1
-    except KalenoError as error:
-        log.warning("could not delete all future events", extra={"problem": error.slug})
-    return deleted, targets[deleted:]
 
 
 def _send_updates() -> str:
@@ -195,13 +236,22 @@ def _forget_google_ids(user: User, now: datetime) -> int:
     return len(bookings)
 
 
-def _forget_sync(user: User, now: datetime) -> int:
-    """Stop the push channels and forget the sync token (two-way sync)."""
-    stopped = stop_all(user, now)
+def _forget_sync(user: User) -> list[tuple[str, str]]:
+    """Delete the push channels and the sync token (two-way sync); return the channels
+    Google still runs, ``(id, resource id)``, for the revoke job to stop. A notification
+    for them is refused from now on: their rows are gone."""
+    channels = list(db.session.scalars(select(GoogleChannel).filter_by(user_id=user.id)))
+    running = [
+        (str(c.id), c.resource_id)
+        for c in channels
+        if c.resource_id and c.status in (*LIVE, "replaced")
+    ]
+    for channel in channels:
+        db.session.delete(channel)
     state = db.session.get(CalendarSync, user.id)
     if state is not None:
         db.session.delete(state)
-    return stopped
+    return running
 
 
 def _reset_calendars(user: User) -> int:
@@ -211,7 +261,3 @@ def _reset_calendars(user: User) -> int:
     removed = len([c for c in rules.calendar_ids if c != "primary"])
     rules.calendar_ids = ["primary"]
     return removed
-
-
-def _drop_busy_cache(user_id: uuid.UUID) -> None:
-    invalidate_busy_cache(user_id)

@@ -3,7 +3,8 @@
 What is kept is stated in every receipt (``kaleno.privacy.remainder``): booking facts with
 the customer's details removed, tombstones, and audit entries that name no person.
 Runs in the caller's unit of work (the route or the purge command commits); SQLite's
-freed pages are wiped once that commit is done (``kaleno.privacy.storage``).
+freed pages are wiped, and Google is asked to forget the grant (the one queued
+``google.revoke`` job), once that commit is done (``kaleno.privacy.storage``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from kaleno.models import (
     email_key,
 )
 from kaleno.privacy import storage
-from kaleno.privacy.disconnect import disconnect, future_bookings
+from kaleno.privacy.disconnect import Disconnection, disconnect, finish, future_bookings
 from kaleno.privacy.remainder import KEPT_COLUMNS, KEPT_STATEMENT
 from kaleno.scheduling import slug_quarantine
 from kaleno.unit_of_work import after_commit, begin_write
@@ -84,11 +85,17 @@ def request_account_erasure(
             "were cancelled, at the latest by the due date (then they are cancelled). "
             "Send cancel_future_bookings=true to cancel them and erase now.",
         }
-    return 200, erase_account(user, now, actor="user")
+    body, google = erase_account(user, now, actor="user")
+    return 200, {**body, "google": finish(google, now)}
 
 
-def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
-    """Disconnect Google, cancel future bookings (customers told), delete personal data."""
+def erase_account(user: User, now: datetime, *, actor: str) -> tuple[dict[str, Any], Disconnection]:
+    """Disconnect Google, cancel future bookings (customers told), delete personal data.
+
+    Returns the receipt (without its ``google`` part) and the disconnect, whose revoke job
+    runs once the caller committed the unit (``disconnect.finish`` / ``run_revoke``): no
+    Google call is made in the unit.
+    """
     user_id = user.id
     # Hold the host's row before reading its bookings: a booking being written now holds
     # it shared (kaleno.scheduling.public_slots.lock_bookable), so it either lands first
@@ -147,13 +154,12 @@ def erase_account(user: User, now: datetime, *, actor: str) -> dict[str, Any]:
     return {
         "status": "completed",
         "erased_at": now,
-        "google": google,
         "bookings_cancelled": len(future),
         "bookings_anonymized": anonymized,
         "event_types_scrubbed": len(event_types),
         "kept": KEPT_STATEMENT,
         "kept_columns": {table: list(columns) for table, columns in KEPT_COLUMNS.items()},
-    }
+    }, google
 
 
 def _drop_host_from_guest_exports(host_id: Any) -> None:

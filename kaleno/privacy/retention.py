@@ -1,12 +1,14 @@
 """Retention: keep data only as long as needed. Run by ``flask kaleno purge``; idempotent.
 
-Runs in the command's unit of work; SQLite's freed pages are wiped once it committed.
+Runs in the command's unit of work; SQLite's freed pages are wiped, and the erasures'
+revoke jobs run once (the worker retries them), once it committed.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import delete, select, update
@@ -25,7 +27,7 @@ from kaleno.models import (
     WebhookDelivery,
 )
 from kaleno.privacy import storage
-from kaleno.privacy.disconnect import future_bookings
+from kaleno.privacy.disconnect import future_bookings, run_revoke
 from kaleno.privacy.erasure import anonymize_bookings, erase_account
 from kaleno.privacy.guest import VERIFY_WITHIN, export_lifetime
 from kaleno.scheduling import slug_quarantine
@@ -103,8 +105,9 @@ def purge(now: datetime, *, dry_run: bool) -> PurgeReport:
     if dry_run:
         db.session.rollback()
         return report
-    for user in due_erasures:  # each begins its own writing transaction (begin_write)
-        erase_account(user, now, actor="system")
+    erased = [erase_account(user, now, actor="system")[1] for user in due_erasures]
+    for google in erased:  # each began its own writing transaction (begin_write)
+        after_commit(partial(run_revoke, google, now))  # Google forgets once committed
     after_commit(storage.wipe_freed_space)
     return report
 

@@ -7,7 +7,16 @@ from datetime import timedelta
 from flask import Flask
 
 from kaleno.extensions import db
-from kaleno.models import AuditEvent, Booking, DataRequest, IdempotencyKey, User, utcnow
+from kaleno.models import (
+    AuditEvent,
+    Booking,
+    DataRequest,
+    IdempotencyKey,
+    OutboxJob,
+    User,
+    utcnow,
+)
+from tests.bookings.conftest import Page, next_slot
 from tests.privacy import factories
 
 
@@ -96,3 +105,29 @@ def test_accepted_account_erasure_completes_once_bookings_are_resolved(app: Flas
         assert (
             db.session.query(AuditEvent).filter_by(action="operator.requests_listed").count() == 1
         )
+
+
+def test_a_due_erasure_makes_google_forget_once_the_purge_committed(page: Page) -> None:
+    """The purge's erasures queue their revoke in the command's unit and run it after the
+    commit: the host's events are deleted and the grant revoked when the command ends."""
+    booked = page.book(next_slot())
+    assert booked.status_code == 201, booked.text
+    assert len(page.live_events()) == 1
+    now = utcnow()
+    with page.app.app_context():
+        db.session.add(
+            DataRequest(
+                kind="account_erasure",
+                subject="host",
+                user_id=page.host_id,
+                status="awaiting_bookings",
+                due_at=now - timedelta(days=1),  # overdue: its bookings are cancelled
+            )
+        )
+        db.session.commit()
+    assert "account erasures completed: 1" in _run(page.app, "purge")
+    assert page.live_events() == []
+    assert all(g["revoked"] for g in page.google.state()["tokens"]["grants"])
+    with page.app.app_context():
+        job = db.session.query(OutboxJob).filter_by(kind="google.revoke").one()
+        assert (job.status, job.secret_sealed) == ("done", None)
