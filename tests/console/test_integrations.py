@@ -40,6 +40,7 @@ def test_a_key_made_in_the_console_works_is_shown_once_and_can_be_revoked(
     assert made.headers["Cache-Control"] == "no-store"
     assert with_key(page, key, "GET", "/api/bookings").status_code == 200
     listing = page.browser.get("/console/integrations", headers=EN).text
+    assert "<title>Integrations · Kaleno</title>" in listing
     assert "CRM" in listing and key not in listing  # never shown again
     assert key not in every_row(app) and key not in str(made.headers)
     with app.app_context():
