@@ -83,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         with EmulatorServer() as emulator:
             late: dict[str, Flask] = {}
             with served(lambda environ, start: late["app"](environ, start)) as base:  # type: ignore[arg-type]
-                app = late["app"] = build_app(Path(tmp) / "bench.sqlite3", emulator, base)
+                app = late["app"] = build_app(
+                    f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", emulator, base
+                )
                 set_up_host(app, emulator, base, today)
             add_busy_events(emulator, today, args.seed, args.busy)
             client = app.test_client()

@@ -87,11 +87,11 @@ def served(app: Flask) -> Iterator[str]:
         server.server_close()
 
 
-def build_app(db_path: Path, emulator: EmulatorServer, base_url: str) -> Flask:
-    """A migrated Kaleno app on SQLite, pointed at the emulator."""
+def build_app(database_url: str, emulator: EmulatorServer, base_url: str) -> Flask:
+    """A migrated Kaleno app on ``database_url``, pointed at the emulator."""
     from flask_migrate import upgrade
 
-    config = TestConfig({"KALENO_TEST_DATABASE_URL": f"sqlite:///{db_path}"})
+    config = TestConfig({"KALENO_TEST_DATABASE_URL": database_url})
     config.GOOGLE_EMULATOR_URL = emulator.url
     config.BASE_URL = base_url
     config.FREEBUSY_CACHE_TTL_S = 3600
@@ -200,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, EmulatorServer() as emulator:
         late: dict[str, Flask] = {}
         with served(lambda environ, start: late["app"](environ, start)) as base:  # type: ignore[arg-type]
-            app = late["app"] = build_app(Path(tmp) / "bench.sqlite3", emulator, base)
+            app = late["app"] = build_app(
+                f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", emulator, base
+            )
             set_up_host(app, emulator, base, first_day)
         add_busy_events(emulator, first_day, args.seed, args.busy)
 

@@ -45,12 +45,11 @@ from bench.bench_slots import (
     DAYS,
     ZONE,
     ZONE_NAME,
+    build_app,
     get_ok,
     served,
     set_up_host,
 )
-from config import TestConfig
-from kaleno import create_app
 from kaleno.emulator.testing import EmulatorServer
 from kaleno.extensions import db
 
@@ -75,22 +74,6 @@ def schema_url(base_url: str, schema: str) -> str:
     query = dict(urllib.parse.parse_qsl(parts.query))
     query["options"] = f"-csearch_path={schema},public"
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
-
-
-def build_app(database_url: str, emulator: EmulatorServer, base_url: str) -> Flask:
-    """A migrated Kaleno app on ``database_url``, pointed at the emulator."""
-    from flask_migrate import upgrade
-
-    config = TestConfig({"KALENO_TEST_DATABASE_URL": database_url})
-    config.GOOGLE_EMULATOR_URL = emulator.url
-    config.BASE_URL = base_url
-    config.FREEBUSY_CACHE_TTL_S = 3600
-    config.LOG_LEVEL = "WARNING"
-    config.finalize()
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
-    return app
 
 
 def store_history(app: Flask, count: int) -> None:
