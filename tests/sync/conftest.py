@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
@@ -109,6 +109,12 @@ class Host:
 
     def delivered(self, state: str) -> list[dict[str, Any]]:
         return [d for d in self.google.state()["push"]["delivered"] if d["state"] == state]
+
+    def move_event(self, event_id: str, start: datetime, minutes: int = 30) -> None:
+        """Move the event in the host's Google calendar, as the host would there."""
+        end = start + timedelta(minutes=minutes)
+        patch = {"start": {"dateTime": rfc3339(start)}, "end": {"dateTime": rfc3339(end)}}
+        self.google.edit_event(HOST_EMAIL, event_id, patch)
 
     def book(self, start: datetime, **changes: Any) -> dict[str, Any]:
         response = self.page.book(start, **changes)

@@ -44,14 +44,7 @@ def test_moved_in_google_the_booking_follows(host: Host, worker: Worker) -> None
     start = next_slot()
     booking = host.book(start)
     later = start + timedelta(hours=2)
-    host.google.edit_event(
-        HOST_EMAIL,
-        booking["google"]["event_id"],
-        {
-            "start": {"dateTime": rfc3339(later)},
-            "end": {"dateTime": rfc3339(later + timedelta(minutes=30))},
-        },
-    )
+    host.move_event(booking["google"]["event_id"], later)
     from datetime import datetime
 
     shown = eventually(
@@ -72,14 +65,7 @@ def test_a_move_outside_the_hosts_rules_is_followed_and_flagged(host: Host, work
     start = next_slot()
     booking = host.book(start)
     odd = start + timedelta(minutes=17)  # off the 30-minute grid
-    host.google.edit_event(
-        HOST_EMAIL,
-        booking["google"]["event_id"],
-        {
-            "start": {"dateTime": rfc3339(odd)},
-            "end": {"dateTime": rfc3339(odd + timedelta(minutes=45))},
-        },
-    )
+    host.move_event(booking["google"]["event_id"], odd, 45)
     shown = eventually(
         lambda: (b := host.booking(booking["id"]))["rules_warning"] and b,
         what="the warning",
@@ -173,14 +159,7 @@ def test_a_move_onto_another_booking_is_followed_and_flagged(host: Host, worker:
     start = next_slot()
     first = host.book(start)
     second = host.book(start + timedelta(hours=2))
-    host.google.edit_event(
-        HOST_EMAIL,
-        second["google"]["event_id"],
-        {
-            "start": {"dateTime": rfc3339(start)},
-            "end": {"dateTime": rfc3339(start + timedelta(minutes=30))},
-        },
-    )
+    host.move_event(second["google"]["event_id"], start)
     shown = eventually(
         lambda: (b := host.booking(second["id"]))["rules_warning"] and b, what="the warning"
     )

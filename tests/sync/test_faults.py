@@ -16,19 +16,13 @@ import requests
 
 from kaleno.extensions import db
 from kaleno.models import CalendarSync
-from tests.bookings.conftest import HOST_EMAIL, next_slot, rfc3339
+from tests.bookings.conftest import HOST_EMAIL, next_slot
 from tests.sync.conftest import Host, Worker, eventually
 
 
 def _cancelled(host: Host, booking_id: str) -> dict[str, Any] | None:
     shown = host.booking(booking_id)
     return shown if shown["status"] == "cancelled" else None
-
-
-def _move(host: Host, event_id: str, start: datetime) -> None:
-    end = start + timedelta(minutes=30)
-    patch = {"start": {"dateTime": rfc3339(start)}, "end": {"dateTime": rfc3339(end)}}
-    host.google.edit_event(HOST_EMAIL, event_id, patch)
 
 
 def _start(host: Host, booking_id: str) -> datetime:
@@ -76,8 +70,8 @@ def test_a_late_notification_does_not_undo_a_newer_change(host: Host, worker: Wo
     event_id = booking["google"]["event_id"]
     first, second = start + timedelta(hours=1), start + timedelta(hours=3)
     host.google.push_fault("delay", count=1, delay_ms=1500)
-    _move(host, event_id, first)  # its notification arrives last
-    _move(host, event_id, second)
+    host.move_event(event_id, first)  # its notification arrives last
+    host.move_event(event_id, second)
     eventually(lambda: _start(host, booking["id"]) == second, what="the second move")
     eventually(lambda: len(host.delivered("exists")) >= 2, timeout=5, what="the late one")
     assert _start(host, booking["id"]) == second

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -48,14 +48,7 @@ def _in_google(host: Host, bookings: list[tuple[dict[str, Any], int]]) -> None:
         for booking, day in bookings:
             here, there = _times(day, (14, 15))
             start = there if round_ % 2 == 0 else here
-            host.google.edit_event(
-                HOST_EMAIL,
-                booking["google"]["event_id"],
-                {
-                    "start": {"dateTime": rfc3339(start)},
-                    "end": {"dateTime": rfc3339(start + timedelta(minutes=30))},
-                },
-            )
+            host.move_event(booking["google"]["event_id"], start)
     host.google.delete_event(HOST_EMAIL, bookings[0][0]["google"]["event_id"])
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.bookings.conftest import HOST_EMAIL, next_slot, rfc3339
+from tests.bookings.conftest import HOST_EMAIL, next_slot
 from tests.integrations.conftest import Received, Receiver, receiver  # noqa: F401 - fixture
 from tests.integrations.helpers import deliveries, subscribe
 from tests.sync.conftest import Host, Worker, eventually
@@ -85,14 +85,7 @@ def test_moved_in_google_delivers_a_signed_booking_rescheduled(
     start = next_slot()
     booking = host.book(start)
     later = start + timedelta(hours=2)
-    host.google.edit_event(
-        HOST_EMAIL,
-        booking["google"]["event_id"],
-        {
-            "start": {"dateTime": rfc3339(later)},
-            "end": {"dateTime": rfc3339(later + timedelta(minutes=30))},
-        },
-    )
+    host.move_event(booking["google"]["event_id"], later)
     event = _after_created(receiver, booking, "booking.rescheduled")
     document = event.message["data"]
     assert datetime.fromisoformat(document["start"]) == later
