@@ -20,9 +20,10 @@ from kaleno.bookings.errors import BookingCancelled, SlotUnavailable, TooLate
 from kaleno.bookings.guard import Placement, ensure_free, overlap_is_conflict
 from kaleno.bookings.present import booking_body
 from kaleno.extensions import db
+from kaleno.grant import busy_cache
 from kaleno.models import Booking, EventType, User
 from kaleno.outbox import inline_lease, run_inline
-from kaleno.scheduling.offered_slots import invalidate_busy_cache, is_offered
+from kaleno.scheduling.offered_slots import is_offered
 from kaleno.unit_of_work import begin_write, commit_step
 
 NOT_OFFERED = "The new time is not offered; pick one of the listed slots."
@@ -123,7 +124,7 @@ def cancel(access: Access, reason: str | None, now: datetime) -> dict[str, Any]:
 def _after_change(
     host_id: uuid.UUID, booking_id: uuid.UUID, job_id: uuid.UUID, now: datetime
 ) -> dict[str, Any]:
-    invalidate_busy_cache(host_id)
+    busy_cache.invalidate(host_id)
     run_inline(job_id, now)
     booking = db.session.get(Booking, booking_id, populate_existing=True)
     assert booking is not None

@@ -26,10 +26,11 @@ from kaleno.bookings.present import booking_body, hash_manage_token
 from kaleno.bookings.schemas import BookingRequest
 from kaleno.errors import NotFound
 from kaleno.extensions import db
+from kaleno.grant import busy_cache
 from kaleno.i18n import DEFAULT_LOCALE
 from kaleno.models import Booking, EventType, IdempotencyKey, User
 from kaleno.outbox import inline_lease, run_inline
-from kaleno.scheduling.offered_slots import invalidate_busy_cache, is_offered
+from kaleno.scheduling.offered_slots import is_offered
 from kaleno.scheduling.public_slots import bookable_event_type, lock_bookable, public_host
 from kaleno.unit_of_work import begin_write, commit_step
 
@@ -73,7 +74,7 @@ def book(
         except BaseException:
             idempotency.release(claim.key_id)
             raise
-        invalidate_busy_cache(host_id)
+        busy_cache.invalidate(host_id)
         run_inline(job_id, now)
     else:  # the request that booked died before answering: answer for it
         booking_id, token = claim.booking_id, _sealed_token(claim.key_id, host_id)

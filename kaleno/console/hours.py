@@ -16,11 +16,11 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
 from kaleno.console.common import bp, console_page, host
+from kaleno.grant import busy_cache
 from kaleno.i18n import _, format_locale
 from kaleno.models import User
 from kaleno.scheduling.availability_rules import availability_document, replace_availability
 from kaleno.scheduling.availability_shapes import WEEKDAYS, Availability, overlap_problems
-from kaleno.scheduling.offered_slots import invalidate_busy_cache
 
 _INTERVAL = re.compile(r"^(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})$")
 CLOSED_WORDS = ("closed", "tutup")
@@ -144,5 +144,5 @@ def save_hours() -> BaseResponse:
             user, form, {_field_of(p): messages[_field_of(p)] for p, _m in problems}, 400
         )
     replace_availability(user, body)
-    invalidate_busy_cache(user.id)
+    busy_cache.invalidate(user.id)
     return redirect(url_for("console.hours", saved="1"), code=303)

@@ -22,7 +22,7 @@ from kaleno import audit
 from kaleno.bookings import sync_job
 from kaleno.bookings.google_event import google_event_id, replacement_event_id
 from kaleno.extensions import db
-from kaleno.grant import revoke
+from kaleno.grant import busy_cache, revoke
 from kaleno.grant.tokens import connection_of, usable_for
 from kaleno.models import (
     AvailabilityRules,
@@ -34,7 +34,6 @@ from kaleno.models import (
 )
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.outbox import inline_lease, run_inline
-from kaleno.scheduling.offered_slots import invalidate_busy_cache
 from kaleno.sync.channels import LIVE
 from kaleno.unit_of_work import begin_write, commit_step
 
@@ -102,7 +101,7 @@ def disconnect(
     cleared_ids = _forget_google_ids(user, now)
     calendars_cleared = _reset_calendars(user)
     user.hosted_domain = None
-    invalidate_busy_cache(user.id)
+    busy_cache.invalidate(user.id)
     audit.record(
         "calendar.disconnect",
         actor="user",

@@ -6,10 +6,10 @@ from flask import Blueprint
 
 from kaleno.api.spec import operation
 from kaleno.auth.sessions import require_user
+from kaleno.grant import busy_cache
 from kaleno.scheduling.availability_rules import availability_document, replace_availability
 from kaleno.scheduling.availability_shapes import Availability, AvailabilityOut, overlap_problems
 from kaleno.scheduling.fields import field_problem
-from kaleno.scheduling.offered_slots import invalidate_busy_cache
 
 bp = Blueprint("availability", __name__, url_prefix="/api")
 
@@ -41,5 +41,5 @@ def put_availability(body: Availability) -> dict[str, object]:
     if problems:
         raise field_problem(problems)
     replace_availability(host, body)
-    invalidate_busy_cache(host.id)  # the calendars that block slots may have changed
+    busy_cache.invalidate(host.id)  # the calendars that block slots may have changed
     return availability_document(host)

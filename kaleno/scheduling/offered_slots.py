@@ -32,7 +32,7 @@ Interval = tuple[datetime, datetime]
 FREEBUSY_RETRIES = 1
 _DAY = timedelta(days=1)
 
-__all__ = ["CalendarUnreadable", "invalidate_busy_cache", "is_offered", "offered_slots"]
+__all__ = ["CalendarUnreadable", "is_offered", "offered_slots"]
 
 
 class CalendarUnreadable(KalenoError):
@@ -109,11 +109,6 @@ def is_offered(
         ignore_booking_id=ignore_booking_id,
     )
     return any(slot.start == start for slot in slots)
-
-
-def invalidate_busy_cache(host_id: uuid.UUID) -> None:
-    """Drop the host's cached free/busy (a booking changed, or Google was disconnected)."""
-    busy_cache.invalidate(host_id)
 
 
 def slot_rules_of(event_type: EventType) -> SlotRules:

@@ -19,12 +19,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from kaleno.extensions import db
-from kaleno.grant import calls
+from kaleno.grant import busy_cache, calls
 from kaleno.grant.errors import SyncTokenExpired
 from kaleno.grant.tokens import connection_of, usable_for
 from kaleno.models import Booking, CalendarSync, EventType, User
 from kaleno.models.google_connection import EVENTS_SCOPE
-from kaleno.scheduling.offered_slots import invalidate_busy_cache
 from kaleno.sync import effects
 from kaleno.unit_of_work import after_commit, begin_write, commit_step
 
@@ -114,5 +113,5 @@ def sync_host(user_id: uuid.UUID, now: datetime, *, full: bool = False) -> list[
     if not token:
         row.last_full_sync_at = now
     if items:  # any change: cached busy time and slots are stale once this is committed
-        after_commit(lambda: invalidate_busy_cache(user_id))
+        after_commit(lambda: busy_cache.invalidate(user_id))
     return applied

@@ -1,5 +1,5 @@
 """The free/busy cache: one Google call per host and range within the TTL, dropped on
-invalidate_busy_cache, in memory and in Redis; it never holds tokens."""
+busy_cache.invalidate, in memory and in Redis; it never holds tokens."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import redis
 from flask import Flask
 
 from kaleno.grant import busy_cache
-from kaleno.scheduling.offered_slots import invalidate_busy_cache
 from tests.auth.browser import Browser
 from tests.slots.published import Published, freeze_clock, publish
 
@@ -41,7 +40,7 @@ def test_second_request_is_served_from_cache_until_invalidated(page: Published) 
     assert page.slots("2030-01-07", "2030-01-08") == first  # cached: the new event is unseen
     assert page.freebusy_calls() == 1
     with page.app.app_context():
-        invalidate_busy_cache(page.host_id)
+        busy_cache.invalidate(page.host_id)
     after = page.slots("2030-01-07", "2030-01-08")
     assert page.freebusy_calls() == 2
     assert after["days"][0]["slots"][0]["start"] == "2030-01-07T10:00:00+07:00"
@@ -89,7 +88,7 @@ def test_redis_cache_is_shared_and_invalidated(
         for token in issued:
             assert token.encode() not in stored
         with page.app.app_context():
-            invalidate_busy_cache(page.host_id)
+            busy_cache.invalidate(page.host_id)
         page.slots("2030-01-07", "2030-01-08")
         assert page.freebusy_calls() == 2
     finally:
