@@ -24,6 +24,7 @@ from kaleno.grant import busy_cache
 from kaleno.models import Booking, EventType, User
 from kaleno.outbox import inline_lease, run_inline
 from kaleno.scheduling.offered_slots import is_offered
+from kaleno.scheduling.public_slots import hold_host
 from kaleno.unit_of_work import begin_write, commit_step
 
 NOT_OFFERED = "The new time is not offered; pick one of the listed slots."
@@ -48,12 +49,12 @@ def _check_notice(access: Access, event_type: EventType, now: datetime) -> None:
 
 
 def _locked(booking_id: uuid.UUID) -> Booking:
-    # Host row first, then the booking: the order every writer of a host's bookings takes
-    # (new bookings, erasure), and the row whose bookings_version the change bumps.
+    # Host row first, then the booking: the order every writer of a host's bookings takes.
     host_id = db.session.scalar(select(Booking.host_id).where(Booking.id == booking_id))
-    db.session.get(User, host_id, with_for_update={"key_share": True})
+    assert host_id is not None  # bookings are erased only with their host
+    hold_host(host_id)
     booking = db.session.get(Booking, booking_id, with_for_update=True, populate_existing=True)
-    assert booking is not None  # bookings are erased only with their host
+    assert booking is not None
     return booking
 
 

@@ -34,6 +34,7 @@ from kaleno.models import (
 )
 from kaleno.models.google_connection import EVENTS_SCOPE
 from kaleno.outbox import inline_lease, run_inline
+from kaleno.scheduling.public_slots import hold_host
 from kaleno.sync.channels import LIVE
 from kaleno.unit_of_work import begin_write, commit_step
 
@@ -71,7 +72,7 @@ def disconnect(
     first, the order every writer of a host's bookings takes (it then clears their Google
     ids and its own fields).
     """
-    db.session.get(User, user.id, with_for_update={"key_share": True})
+    hold_host(user.id)
     conn = connection_of(user)
     channels = _forget_sync(user)
     targets: list[str] = []

@@ -67,11 +67,25 @@ def bookable_event_type(host: User, event_slug: str) -> EventType:
     return event_type
 
 
+def hold_host(host_id: uuid.UUID) -> User | None:
+    """In the writing transaction: hold the host's row (``FOR NO KEY UPDATE``), as it is
+    now; None if the host was erased.
+
+    Every writer of a host's bookings takes this row before any of the bookings (new
+    bookings, changes, the two-way sync, disconnect, erasure): a booking's change bumps the
+    host's ``bookings_version``, so locking a booking first and the host row at the flush
+    deadlocks on PostgreSQL against a writer that took them the other way round.
+    """
+    return db.session.get(
+        User, host_id, with_for_update={"key_share": True}, populate_existing=True
+    )
+
+
 def lock_bookable(host_id: uuid.UUID, event_type_id: uuid.UUID) -> None:
     """In the writing transaction: hold the host's row and check the page is still open.
 
-    The row is held ``FOR NO KEY UPDATE``: the booking bumps its ``bookings_version``, so
-    writers of one host's bookings queue here instead of deadlocking on that row.
+    The row is held first (``hold_host``): writers of one host's bookings queue here
+    instead of deadlocking.
 
     Erasure takes the same row for update first, so a booking and an erasure of its host
     are ordered: the booking either lands before (and the erasure cancels it) or sees the
@@ -81,9 +95,7 @@ def lock_bookable(host_id: uuid.UUID, event_type_id: uuid.UUID) -> None:
         NotFound: 404, the host was erased or the event type closed meanwhile.
         HostRestricted: 409, the host restricted processing meanwhile.
     """
-    host = db.session.get(
-        User, host_id, with_for_update={"key_share": True}, populate_existing=True
-    )
+    host = hold_host(host_id)
     event_type = db.session.get(EventType, event_type_id, populate_existing=True)
     if host is None or host.slug is None:
         raise NotFound("No booking page at this address.")

@@ -9,7 +9,7 @@ Kaleno's events are found by ``extendedProperties.private.kaleno_booking_id`` (d
 items carry only their id, so also by ``google_event_id``). A change counts only when
 Google's ``updated`` is newer than the one Kaleno last wrote or read, so duplicates,
 Kaleno's own writes and stale reads change nothing. Runs inside the caller's writing
-transaction, which holds the host's row first (``lock_host``); never commits, never calls
+transaction, which holds the host's row first (``hold_host``); never commits, never calls
 Google.
 """
 
@@ -48,18 +48,6 @@ def _timestamp(value: Any) -> datetime | None:
         return None
 
 
-def lock_host(host_id: uuid.UUID) -> User | None:
-    """Hold the host's row (``FOR NO KEY UPDATE``) before any of its bookings; None if erased.
-
-    Every writer of a host's bookings takes this row first (new bookings, changes, erasure)
-    and a booking's change bumps its ``bookings_version``: locking a booking first and the
-    host row at the flush deadlocks on PostgreSQL against a customer changing that booking.
-    """
-    return db.session.get(
-        User, host_id, with_for_update={"key_share": True}, populate_existing=True
-    )
-
-
 def _find(host_id: uuid.UUID, item: dict[str, Any]) -> Booking | None:
     """The item's booking, locked. The caller holds the host's row, which every writer of
     a host's bookings takes first; the only other holder of a booking's row is the
@@ -82,7 +70,7 @@ def _find(host_id: uuid.UUID, item: dict[str, Any]) -> Booking | None:
 
 def apply(host: User, item: dict[str, Any], now: datetime) -> str | None:
     """Apply one item of ``events.list`` for ``host``, whose row the caller holds
-    (``lock_host``); return the effect's name or None."""
+    (``hold_host``); return the effect's name or None."""
     booking = _find(host.id, item)
     if booking is None or booking.google_event_id != item.get("id"):
         return None  # not Kaleno's, or an event Kaleno already replaced

@@ -24,6 +24,7 @@ from kaleno.grant.errors import SyncTokenExpired
 from kaleno.grant.tokens import connection_of, usable_for
 from kaleno.models import Booking, CalendarSync, EventType, User
 from kaleno.models.google_connection import EVENTS_SCOPE
+from kaleno.scheduling.public_slots import hold_host
 from kaleno.sync import effects
 from kaleno.unit_of_work import after_commit, begin_write, commit_step
 
@@ -100,7 +101,7 @@ def sync_host(user_id: uuid.UUID, now: datetime, *, full: bool = False) -> list[
         items, next_token = calls.window(host, now, time_min, time_max)
         items += _missing(host, {str(i.get("id")) for i in items}, now)
     begin_write()
-    host = effects.lock_host(user_id)  # before any booking: the order every writer takes
+    host = hold_host(user_id)  # before any booking: the order every writer takes
     if host is None or not usable_for(connection_of(host), EVENTS_SCOPE):
         # Erased or disconnected while Google answered: that side won; nothing to apply,
         # no sync state to keep (the disconnect deleted it).
