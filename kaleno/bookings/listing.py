@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, tuple_
 
 from kaleno.bookings.present import booking_body
 from kaleno.bookings.schemas import BookingListQuery, bounded_utc
@@ -51,22 +51,10 @@ def list_bookings(
         stmt = stmt.where(Booking.start_at < query.to)
     if query.status is not None:
         stmt = stmt.where(Booking.status == query.status)
+    key = tuple_(Booking.start_at, Booking.id)  # the order, and the cursor's position in it
     if query.cursor:
-        after_start, after_id = _decode_cursor(query.cursor)
-        if newest_first:
-            stmt = stmt.where(
-                or_(
-                    Booking.start_at < after_start,
-                    and_(Booking.start_at == after_start, Booking.id < after_id),
-                )
-            )
-        else:
-            stmt = stmt.where(
-                or_(
-                    Booking.start_at > after_start,
-                    and_(Booking.start_at == after_start, Booking.id > after_id),
-                )
-            )
+        after = _decode_cursor(query.cursor)
+        stmt = stmt.where(key < after if newest_first else key > after)
     order = (
         (Booking.start_at.desc(), Booking.id.desc())
         if newest_first
