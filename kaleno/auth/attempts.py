@@ -17,9 +17,7 @@ from flask import current_app, session
 
 from kaleno.extensions import db
 from kaleno.grant import consent
-from kaleno.grant.consent import SIGNIN_SCOPES as SIGNIN_SCOPES
-from kaleno.grant.consent import GoogleAuthFailed as GoogleAuthFailed
-from kaleno.grant.consent import IdentityClaims, TokenResponse, new_pkce_pair
+from kaleno.grant.consent import GoogleAuthFailed, IdentityClaims, TokenResponse, new_pkce_pair
 from kaleno.models import OAuthAttempt, utcnow
 from kaleno.sealed import attempt_binding
 from kaleno.unit_of_work import commit_step

@@ -10,11 +10,11 @@ from werkzeug.wrappers import Response
 from kaleno import audit
 from kaleno.api.spec import operation
 from kaleno.auth import attempts
-from kaleno.auth.attempts import SIGNIN_SCOPES, GoogleAuthFailed
 from kaleno.auth.sessions import end_session, require_user, start_session
 from kaleno.clock import current_time
 from kaleno.errors import Forbidden
 from kaleno.extensions import db
+from kaleno.grant.consent import SIGNIN_SCOPES, GoogleAuthFailed
 from kaleno.grant.tokens import holds_refresh_token, store_grant
 from kaleno.models import User
 from kaleno.models.google_connection import CALENDAR_SCOPES
